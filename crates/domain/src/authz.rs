@@ -1,0 +1,298 @@
+//! Who may do what: the one place where access is decided.
+//!
+//! Deny by default: a (resource, action) pair that has no rule in [`RULES`] is
+//! refused for everyone, and nobody reaches an object of another
+//! organisation, whatever their roles. Handlers ask [`decide`] and receive a
+//! [`Permit`] whose [`Scope`] the repository uses to filter lists, so that a
+//! list never shows more than the caller may see.
+
+use crate::org::{OrgId, PersonId, Role, RoleSet};
+
+/// The signed-in person (or API token holder) asking.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub org: OrgId,
+    pub person: PersonId,
+    pub roles: RoleSet,
+}
+
+/// What is being accessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    /// The personal start page.
+    Home,
+    /// The organisation's settings (name, preset).
+    Organisation,
+    /// The units tree.
+    Unit,
+    /// A person's record.
+    Person,
+    /// A person's role memberships.
+    PersonRoles,
+    /// Importing people from a CSV file.
+    PeopleImport,
+    /// The audit trail and its verification.
+    AuditTrail,
+    /// The organisation's code of conduct (reading and searching).
+    CodeOfConduct,
+    /// Asking the policy engine "may I?" (page and API).
+    PolicyCheck,
+    /// A declaration (gift, side activity, ...) and the registers.
+    Declaration,
+    /// A manager's deputy while they are away (always their own).
+    Deputy,
+    /// The yearly check of side activities and interests.
+    YearlyCheck,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 12] = [
+        Resource::Home,
+        Resource::Organisation,
+        Resource::Unit,
+        Resource::Person,
+        Resource::PersonRoles,
+        Resource::PeopleImport,
+        Resource::AuditTrail,
+        Resource::CodeOfConduct,
+        Resource::PolicyCheck,
+        Resource::Declaration,
+        Resource::Deputy,
+        Resource::YearlyCheck,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    View,
+    List,
+    Create,
+    Update,
+    Import,
+    Verify,
+    /// Decide on a request (approve, refuse, ...).
+    Decide,
+    /// Export a register (CSV, JSON, ODS).
+    Export,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::View,
+        Action::List,
+        Action::Create,
+        Action::Update,
+        Action::Import,
+        Action::Verify,
+        Action::Decide,
+        Action::Export,
+    ];
+}
+
+/// How the object relates to the one asking, as loaded by the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// The organisation as a whole, or an object with no personal tie.
+    None,
+    /// The asker's own record.
+    Own,
+    /// A record of someone the asker manages directly.
+    DirectReport,
+    /// A request waiting for the asker's decision: routed to them, or to a
+    /// queue of a role they hold (never their own request).
+    Approver,
+}
+
+/// The object of a request: the organisation it belongs to and its relation
+/// to the asker.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub org: OrgId,
+    pub relation: Relation,
+}
+
+impl Target {
+    pub fn org(org: OrgId) -> Target {
+        Target {
+            org,
+            relation: Relation::None,
+        }
+    }
+}
+
+/// Which rows a permitted request may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything of the organisation.
+    Organisation,
+    /// The people the given person manages directly.
+    Team(PersonId),
+    /// Only the given person's own record.
+    Own(PersonId),
+}
+
+/// Proof that [`decide`] allowed a request; only this module makes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Permit {
+    scope: Scope,
+}
+
+impl Permit {
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Denied;
+
+/// Who a rule lets in.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    /// Every signed-in member of the organisation.
+    Member,
+    /// Holders of any of these roles, organisation-wide.
+    Roles(&'static [Role]),
+    /// Organisation-wide for these roles; otherwise managers for their direct
+    /// reports and everyone for their own record.
+    RolesTeamOrSelf(&'static [Role]),
+    /// Organisation-wide for these roles; otherwise managers see their team.
+    RolesOrTeam(&'static [Role]),
+    /// One's own record, or (for a manager) a direct report's.
+    OwnOrTeam,
+    /// Organisation-wide for these roles; otherwise the person it is about,
+    /// their manager, and whoever must decide it.
+    RolesOrInvolved(&'static [Role]),
+    /// Only whoever must decide it.
+    AssignedApprover,
+    /// Only the person it is about.
+    OwnOnly,
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+const PEOPLE_ADMINS: &[Role] = &[Role::Admin, Role::Hr];
+/// Roles that need to look people up across the organisation: to route a
+/// declaration or a report, for personnel files, and for decisions.
+const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Hr, Role::IntegrityOffice, Role::Director];
+/// The registers are kept by the integrity office; HR sees declarations in
+/// personnel files.
+const REGISTER_READERS: &[Role] = &[Role::IntegrityOffice, Role::Hr];
+const INTEGRITY_OFFICE: &[Role] = &[Role::IntegrityOffice];
+const MANAGERS: &[Role] = &[Role::Manager];
+/// The privacy officer reads the audit trail, never case contents.
+const AUDIT_READERS: &[Role] = &[Role::Admin, Role::PrivacyOfficer];
+
+/// The rules. Anything not listed is denied.
+#[rustfmt::skip]
+const RULES: &[(Resource, Action, Who)] = &[
+    (Resource::Home, Action::View, Who::Member),
+    (Resource::Organisation, Action::View, Who::Roles(ADMIN)),
+    (Resource::Organisation, Action::Update, Who::Roles(ADMIN)),
+    (Resource::Unit, Action::List, Who::Member),
+    (Resource::Unit, Action::View, Who::Member),
+    (Resource::Unit, Action::Create, Who::Roles(ADMIN)),
+    (Resource::Unit, Action::Update, Who::Roles(ADMIN)),
+    (Resource::Person, Action::List, Who::RolesOrTeam(PEOPLE_READERS)),
+    (Resource::Person, Action::View, Who::RolesTeamOrSelf(PEOPLE_READERS)),
+    (Resource::Person, Action::Create, Who::Roles(PEOPLE_ADMINS)),
+    (Resource::Person, Action::Update, Who::Roles(PEOPLE_ADMINS)),
+    (Resource::PersonRoles, Action::View, Who::RolesTeamOrSelf(PEOPLE_READERS)),
+    (Resource::PersonRoles, Action::Update, Who::Roles(ADMIN)),
+    (Resource::PeopleImport, Action::Import, Who::Roles(PEOPLE_ADMINS)),
+    (Resource::AuditTrail, Action::View, Who::Roles(AUDIT_READERS)),
+    (Resource::AuditTrail, Action::Verify, Who::Roles(AUDIT_READERS)),
+    (Resource::CodeOfConduct, Action::View, Who::Member),
+    (Resource::PolicyCheck, Action::View, Who::Member),
+    (Resource::Declaration, Action::Create, Who::OwnOrTeam),
+    (Resource::Declaration, Action::View, Who::RolesOrInvolved(REGISTER_READERS)),
+    (Resource::Declaration, Action::List, Who::RolesOrTeam(REGISTER_READERS)),
+    (Resource::Declaration, Action::Decide, Who::AssignedApprover),
+    (Resource::Declaration, Action::Update, Who::OwnOnly),
+    (Resource::Declaration, Action::Export, Who::Roles(INTEGRITY_OFFICE)),
+    (Resource::Deputy, Action::Create, Who::Roles(MANAGERS)),
+    (Resource::Deputy, Action::Update, Who::Roles(MANAGERS)),
+    (Resource::YearlyCheck, Action::View, Who::Member),
+    (Resource::YearlyCheck, Action::Update, Who::Member),
+    (Resource::YearlyCheck, Action::Create, Who::Roles(INTEGRITY_OFFICE)),
+    (Resource::YearlyCheck, Action::List, Who::Roles(INTEGRITY_OFFICE)),
+];
+
+/// Decides whether `who` may perform `action` on `resource` at `target`.
+pub fn decide(
+    who: &Principal,
+    action: Action,
+    resource: Resource,
+    target: Target,
+) -> Result<Permit, Denied> {
+    // Tenancy first: no role reaches into another organisation.
+    if target.org != who.org {
+        return Err(Denied);
+    }
+    let rule = RULES
+        .iter()
+        .find(|(r, a, _)| *r == resource && *a == action)
+        .map(|(_, _, w)| *w)
+        .ok_or(Denied)?;
+    let scope = match rule {
+        Who::Member => Some(Scope::Organisation),
+        Who::Roles(roles) => who.roles.has_any(roles).then_some(Scope::Organisation),
+        Who::RolesOrTeam(roles) => {
+            if who.roles.has_any(roles) {
+                Some(Scope::Organisation)
+            } else if who.roles.has(Role::Manager) {
+                Some(Scope::Team(who.person))
+            } else {
+                None
+            }
+        }
+        Who::OwnOrTeam => match target.relation {
+            Relation::Own => Some(Scope::Own(who.person)),
+            Relation::DirectReport if who.roles.has(Role::Manager) => Some(Scope::Team(who.person)),
+            _ => None,
+        },
+        Who::RolesOrInvolved(roles) => {
+            if who.roles.has_any(roles) {
+                Some(Scope::Organisation)
+            } else {
+                match target.relation {
+                    Relation::Own | Relation::Approver => Some(Scope::Own(who.person)),
+                    Relation::DirectReport if who.roles.has(Role::Manager) => {
+                        Some(Scope::Team(who.person))
+                    }
+                    _ => None,
+                }
+            }
+        }
+        Who::AssignedApprover => {
+            (target.relation == Relation::Approver).then_some(Scope::Own(who.person))
+        }
+        Who::OwnOnly => (target.relation == Relation::Own).then_some(Scope::Own(who.person)),
+        Who::RolesTeamOrSelf(roles) => {
+            if who.roles.has_any(roles) {
+                Some(Scope::Organisation)
+            } else {
+                match target.relation {
+                    Relation::Own => Some(Scope::Own(who.person)),
+                    Relation::DirectReport if who.roles.has(Role::Manager) => {
+                        Some(Scope::Team(who.person))
+                    }
+                    _ => None,
+                }
+            }
+        }
+    };
+    scope.map(|scope| Permit { scope }).ok_or(Denied)
+}
+
+/// Convenience for navigation: may this person do this at all (on the
+/// organisation as a whole)? Never use it instead of [`decide`] on an object.
+pub fn may(who: &Principal, action: Action, resource: Resource) -> bool {
+    decide(who, action, resource, Target::org(who.org)).is_ok()
+}
+
+/// Whether an admin may change roles so that `new_roles` results for
+/// `subject`: nobody removes their own admin role (that would lock the
+/// organisation out of its own administration).
+pub fn may_set_roles(who: &Principal, subject: PersonId, new_roles: &RoleSet) -> bool {
+    !(subject == who.person && who.roles.has(Role::Admin) && !new_roles.has(Role::Admin))
+}

@@ -1,0 +1,53 @@
+//! Integer's domain: the types, rules and decisions of an integrity system for
+//! Dutch public bodies. This crate knows neither HTTP nor a database driver;
+//! a newcomer starts reading here.
+//!
+//! - [`org`]: organisations, units, people and their roles.
+//! - [`values`]: parsed input values (e-mail, slug, salary scale, ...): parse,
+//!   don't validate.
+//! - [`authz`]: the one module that decides who may do what.
+//! - [`audit`]: the tamper-evident audit trail (SHA-256 chain).
+//! - [`import`]: the people import (CSV), pure parsing and validation.
+//! - [`i18n`]: the translation catalogue every screen and message uses.
+//! - [`policy`]: the policy presets and the decision engine.
+
+pub mod audit;
+pub mod authz;
+pub mod declaration;
+pub mod i18n;
+pub mod import;
+pub mod org;
+pub mod policy;
+pub mod synthetic;
+pub mod values;
+
+/// A problem with a value a person entered, as a translation key with
+/// arguments, so that the same error reads well in Dutch and English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    pub fn new(key: &'static str) -> Self {
+        Problem {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let catalog = i18n::Catalog::bundled();
+        write!(f, "{}", catalog.render(i18n::Lang::En, self))
+    }
+}
+
+impl std::error::Error for Problem {}

@@ -1,0 +1,120 @@
+//! Which questions "Mag dit?" must ask for a kind under a preset: exactly
+//! the declaration fields that the rules for that kind test (and the
+//! baseline's, where the preset is silent), in a fixed order. The
+//! employee's own facts (salary scale, top official, designated function)
+//! come from the personnel record and are never asked.
+
+use super::declaration::{CONDITION_FIELDS, FieldType};
+use super::preset::{Outcome, Preset};
+use super::vocab::Kind;
+
+/// How a question is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerType {
+    /// Yes or no.
+    Flag,
+    /// A number of zero or more (euros, hours, months).
+    Number,
+    /// none / minimal / present.
+    Appearance,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Question {
+    /// The declaration field this question fills.
+    pub field: &'static str,
+    pub answer: AnswerType,
+}
+
+/// Fields about the employee, taken from the personnel record.
+pub const EMPLOYEE_FIELDS: [&str; 3] = ["salary_scale", "top_official", "designated_function"];
+
+/// The questions for `kind` under `preset`, in the order of the
+/// declaration's fields.
+pub fn questions(preset: &Preset, kind: Kind) -> Vec<Question> {
+    let mut used: Vec<&str> = Vec::new();
+    let mut silent = false;
+    for rule in preset.rules_for(kind) {
+        silent |= rule.outcome == Outcome::Silent;
+        used.extend(rule.when.iter().map(|c| c.field.as_str()));
+    }
+    if silent {
+        for rule in super::bundled::baseline().rules_for(kind) {
+            used.extend(rule.when.iter().map(|c| c.field.as_str()));
+        }
+    }
+    CONDITION_FIELDS
+        .iter()
+        .filter(|(name, _)| used.contains(name) && !EMPLOYEE_FIELDS.contains(name))
+        .map(|(field, t)| Question {
+            field,
+            answer: match t {
+                FieldType::Flag => AnswerType::Flag,
+                FieldType::Number => AnswerType::Number,
+                FieldType::Appearance => AnswerType::Appearance,
+            },
+        })
+        .collect()
+}
+
+/// The type of an answerable field, for reading a submitted answer.
+pub fn answer_type(field: &str) -> Option<AnswerType> {
+    CONDITION_FIELDS
+        .iter()
+        .find(|(n, _)| *n == field)
+        .map(|(_, t)| match t {
+            FieldType::Flag => AnswerType::Flag,
+            FieldType::Number => AnswerType::Number,
+            FieldType::Appearance => AnswerType::Appearance,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{bundled_preset, bundled_presets};
+
+    #[test]
+    fn gifts_ask_the_value_and_never_the_employee_facts() {
+        for preset in bundled_presets() {
+            let qs = questions(preset, Kind::Gift);
+            // Asked exactly when a gift rule tests the value (one code of
+            // conduct names no amount at all).
+            let tests_value = preset
+                .rules_for(Kind::Gift)
+                .any(|r| r.when.iter().any(|c| c.field == "value_eur"));
+            assert_eq!(
+                qs.iter().any(|q| q.field == "value_eur"),
+                tests_value,
+                "{}",
+                preset.name
+            );
+            assert!(qs.iter().all(|q| !EMPLOYEE_FIELDS.contains(&q.field)));
+        }
+    }
+
+    #[test]
+    fn most_presets_ask_the_value_of_a_gift() {
+        let asking = bundled_presets()
+            .iter()
+            .filter(|p| {
+                questions(p, Kind::Gift)
+                    .iter()
+                    .any(|q| q.field == "value_eur")
+            })
+            .count();
+        assert!(asking >= 3, "{asking}");
+    }
+
+    #[test]
+    fn presets_ask_different_questions() {
+        let all: Vec<Vec<Question>> = crate::policy::preset_names()
+            .iter()
+            .map(|n| questions(bundled_preset(n).unwrap(), Kind::Gift))
+            .collect();
+        assert!(
+            all.windows(2).any(|w| w[0] != w[1]),
+            "the presets differ, so do their questions"
+        );
+    }
+}

@@ -1,0 +1,582 @@
+//! The subcommands. Each opens the store, does its work in transactions
+//! with audit rows (credential: CLI), and reports in Dutch and English.
+
+use crate::config::Config;
+use crate::mail::MailSettings;
+use anyhow::{Context, anyhow, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use integer_domain::audit::Credential;
+use integer_domain::i18n::{Catalog, Lang};
+use integer_domain::import::parse_people_csv;
+use integer_domain::org::{BUNDLED_PRESETS, EmploymentType, Role};
+use integer_domain::values::{Email, Slug, check_new_password, parse_name};
+use integer_store::people::PersonFields;
+use integer_store::{Store, audit, import, migrate, orgs, people, seed as seeding, tokens};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log.level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.log.format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Connects and migrates.
+pub async fn open(config: &Config) -> anyhow::Result<Store> {
+    let store = Store::connect(config.database.url.expose(), &config.pool())
+        .await
+        .with_context(|| format!("database {}", config.database.url))?;
+    migrate::run(&store).await?;
+    Ok(store)
+}
+
+/// Connects without migrating: for commands that must not change the
+/// database they read (backup, audit verification).
+async fn open_as_is(config: &Config) -> anyhow::Result<Store> {
+    Store::connect(config.database.url.expose(), &config.pool())
+        .await
+        .with_context(|| format!("database {}", config.database.url))
+}
+
+pub async fn migrate(config: Config) -> anyhow::Result<ExitCode> {
+    let store = open_as_is(&config).await?;
+    let n = migrate::run(&store).await?;
+    println!("{n} migratie(s) uitgevoerd / migration(s) applied");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the web server until SIGTERM or Ctrl-C, finishing requests in flight,
+/// with e-mail off (`integer demo`).
+pub async fn serve_store(
+    store: Store,
+    web: integer_web::WebConfig,
+    bind: &str,
+) -> anyhow::Result<()> {
+    serve_store_with_mail(store, web, bind, MailSettings::off()).await
+}
+
+/// Runs the web server and, beside it, this instance's mail loop: it sends
+/// the notifications' mails from the outbox when SMTP is configured.
+pub async fn serve_store_with_mail(
+    store: Store,
+    web: integer_web::WebConfig,
+    bind: &str,
+    mail: MailSettings,
+) -> anyhow::Result<()> {
+    let state = integer_web::AppState::new(store.clone(), web.clone()).await?;
+    let app = integer_web::router(state);
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("bind {bind}"))?;
+    let addr = listener.local_addr()?;
+    println!("Integer luistert op / listens on http://{addr}");
+    tracing::info!(%addr, "listening");
+    // Expired sessions and old sign-in failures are purged now and then;
+    // any instance may do it, the database keeps the state.
+    let purge_store = store.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Ok(mut conn) = purge_store.conn().await
+                && let Err(e) = integer_store::sessions::purge_expired(
+                    &mut conn,
+                    web.absolute_timeout_secs,
+                    web.login_window_secs,
+                )
+                .await
+            {
+                tracing::warn!(error = %e, "purging sessions failed");
+            }
+            if let Err(e) = escalate(&purge_store).await {
+                tracing::warn!(error = %e, "escalation failed");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        }
+    });
+    if mail.sender.is_some() {
+        tracing::info!("e-mail for notifications is on");
+    }
+    let mailer = crate::mail::spawn(store.clone(), mail);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    // A mail being sent now keeps its claim; another instance (or the next
+    // start) sends it when the claim expires.
+    mailer.abort();
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitCode> {
+    let mail = MailSettings::from_config(&config.smtp)?;
+    let store = open(&config).await?;
+    let bind = bind.unwrap_or_else(|| config.server.bind.clone());
+    serve_store_with_mail(store, config.web(false), &bind, mail).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_password(file: Option<&Path>) -> anyhow::Result<String> {
+    let raw = match file {
+        Some(path) => {
+            std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?
+        }
+        None => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line
+        }
+    };
+    Ok(raw.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// Both languages of a problem, for the terminal.
+fn both(problem: &integer_domain::Problem) -> String {
+    let c = Catalog::bundled();
+    format!(
+        "{} / {}",
+        c.render(Lang::Nl, problem),
+        c.render(Lang::En, problem)
+    )
+}
+
+fn check_preset(preset: &str) -> anyhow::Result<()> {
+    if !BUNDLED_PRESETS.contains(&preset) {
+        bail!(
+            "onbekende preset '{preset}' / unknown preset '{preset}': {}",
+            BUNDLED_PRESETS.join(", ")
+        );
+    }
+    Ok(())
+}
+
+pub async fn admin_create(
+    config: Config,
+    org_slug: &str,
+    email: &str,
+    name: &str,
+    org_name: Option<String>,
+    preset: Option<String>,
+    password_file: Option<std::path::PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let slug = Slug::parse(org_slug).map_err(|p| anyhow!(both(&p)))?;
+    let email = Email::parse(email).map_err(|p| anyhow!(both(&p)))?;
+    let name = parse_name(name, "error-name-missing").map_err(|p| anyhow!(both(&p)))?;
+    let password = read_password(password_file.as_deref())?;
+    check_new_password(&password).map_err(|p| anyhow!(both(&p)))?;
+    let hash = tokio::task::spawn_blocking(move || integer_web::security::hash_password(&password))
+        .await??;
+    let store = open(&config).await?;
+    let mut tx = store.begin_write().await?;
+    let org = match orgs::by_slug(&mut tx, slug.as_str()).await? {
+        Some(o) => o,
+        None => {
+            let (Some(org_name), Some(preset)) = (org_name, preset) else {
+                bail!(
+                    "organisatie '{slug}' bestaat niet; geef --org-name en --preset om haar aan te maken / \
+                     organisation '{slug}' does not exist; give --org-name and --preset to create it"
+                );
+            };
+            check_preset(&preset)?;
+            let org = orgs::create(&mut tx, &slug, &org_name, &preset, false).await?;
+            audit::append(
+                &mut tx,
+                &audit::event(
+                    Some(org.id.0),
+                    "cli",
+                    Credential::Cli,
+                    "organisation.created",
+                    "organisation",
+                    org.id.0,
+                    serde_json::json!({"preset": preset}),
+                ),
+            )
+            .await?;
+            org
+        }
+    };
+    let person = match people::by_email(&mut tx, org.id, email.as_str()).await? {
+        Some(id) => id,
+        None => {
+            let fields = PersonFields {
+                name,
+                email: email.clone(),
+                employee_number: None,
+                function_title: None,
+                salary_scale: None,
+                employment_type: EmploymentType::CivilServant,
+                unit_id: None,
+                manager_id: None,
+                start_date: None,
+                end_date: None,
+                top_official: false,
+                designated_function: false,
+            };
+            people::insert(&mut tx, org.id, &fields).await?
+        }
+    };
+    people::add_roles(&mut tx, org.id, person, &[Role::Admin]).await?;
+    people::set_password_hash(&mut tx, org.id, person, &hash).await?;
+    audit::append(
+        &mut tx,
+        &audit::event(
+            Some(org.id.0),
+            "cli",
+            Credential::Cli,
+            "admin.created",
+            "person",
+            person.0,
+            serde_json::json!({}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    println!("Beheerder {email} in {slug} is klaar / administrator {email} in {slug} is ready");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+pub async fn import_people(
+    config: Config,
+    org_slug: &str,
+    file: &Path,
+    skip_invalid: bool,
+) -> anyhow::Result<ExitCode> {
+    let content = std::fs::read(file).with_context(|| format!("{}", file.display()))?;
+    let parsed = parse_people_csv(&content).map_err(|e| anyhow!(both(&e.0)))?;
+    let store = open(&config).await?;
+    let mut tx = store.begin_write().await?;
+    let org = orgs::by_slug(&mut tx, org_slug).await?.ok_or_else(|| {
+        anyhow!("organisatie '{org_slug}' bestaat niet / organisation '{org_slug}' does not exist")
+    })?;
+    let bar = progress_bar(parsed.records.len() as u64, "import");
+    let report = import::apply(&mut tx, org.id, &parsed, skip_invalid, &|n| {
+        bar.set_position(n as u64)
+    })
+    .await?;
+    bar.finish_and_clear();
+    for e in &report.errors {
+        let col = if e.column.is_empty() {
+            String::new()
+        } else {
+            format!(", kolom/column {}", e.column)
+        };
+        eprintln!("regel/line {}{col}: {}", e.line, both(&e.problem));
+    }
+    if !report.errors.is_empty() && !skip_invalid {
+        tx.rollback().await?;
+        eprintln!(
+            "{} fout(en); niets geïmporteerd (gebruik --skip-invalid om de goede regels te importeren) / \
+             {} error(s); nothing imported (use --skip-invalid to import the good lines)",
+            report.errors.len(),
+            report.errors.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    audit::append(
+        &mut tx,
+        &audit::event(Some(org.id.0), "cli", Credential::Cli, "people.imported", "organisation", org.id.0,
+            serde_json::json!({"created": report.created, "updated": report.updated, "skipped": report.skipped})),
+    )
+    .await?;
+    tx.commit().await?;
+    println!(
+        "{} nieuw, {} bijgewerkt, {} overgeslagen / {} created, {} updated, {} skipped",
+        report.created,
+        report.updated,
+        report.skipped,
+        report.created,
+        report.updated,
+        report.skipped
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates a synthetic organisation's people; used by `seed` and `demo`.
+/// What `seed_org_with` creates.
+pub struct SeedSpec<'a> {
+    pub slug: &'a Slug,
+    pub people: usize,
+    /// Declarations per person on average, over five years (0: none).
+    pub declarations_per_person: usize,
+    pub preset: &'a str,
+    pub name: &'a str,
+    pub is_demo: bool,
+    pub show_progress: bool,
+}
+
+/// Seeds people only (the demo: its walk-through files its own
+/// declarations, so its inboxes start empty).
+pub async fn seed_org(
+    store: &Store,
+    slug: &Slug,
+    people_count: usize,
+    preset: &str,
+    name: &str,
+    is_demo: bool,
+    show_progress: bool,
+) -> anyhow::Result<(integer_store::orgs::Organisation, Vec<i64>)> {
+    seed_org_with(
+        store,
+        &SeedSpec {
+            slug,
+            people: people_count,
+            declarations_per_person: 0,
+            preset,
+            name,
+            is_demo,
+            show_progress,
+        },
+    )
+    .await
+}
+
+/// Creates (or fills an empty) organisation with synthetic people and
+/// declarations, in one transaction.
+pub async fn seed_org_with(
+    store: &Store,
+    spec: &SeedSpec<'_>,
+) -> anyhow::Result<(integer_store::orgs::Organisation, Vec<i64>)> {
+    let slug = spec.slug;
+    let data = integer_domain::synthetic::generate(slug.as_str(), spec.people);
+    let mut tx = store.begin_write().await?;
+    let org = match orgs::by_slug(&mut tx, slug.as_str()).await? {
+        Some(o) => {
+            if people::count(&mut tx, o.id).await? > 0 {
+                bail!(
+                    "organisatie '{slug}' heeft al mensen; seed vult alleen een lege organisatie / \
+                     organisation '{slug}' already has people; seed only fills an empty one"
+                );
+            }
+            o
+        }
+        None => {
+            check_preset(spec.preset)?;
+            orgs::create(&mut tx, slug, spec.name, spec.preset, spec.is_demo).await?
+        }
+    };
+    let bar = if spec.show_progress {
+        progress_bar(spec.people as u64, "seed")
+    } else {
+        ProgressBar::hidden()
+    };
+    let ids = seeding::insert(&mut tx, org.id, &data, &|n| bar.set_position(n as u64)).await?;
+    bar.finish_and_clear();
+    let wanted = spec.people * spec.declarations_per_person;
+    let declarations = if wanted > 0 {
+        let bar = if spec.show_progress {
+            progress_bar(wanted as u64, "declarations")
+        } else {
+            ProgressBar::hidden()
+        };
+        let generated = integer_domain::synthetic::declarations(
+            slug.as_str(),
+            &data,
+            spec.declarations_per_person,
+            integer_store::now(),
+        );
+        let n = seeding::insert_declarations(&mut tx, org.id, &ids, generated, &|n| {
+            bar.set_position(n as u64)
+        })
+        .await?;
+        bar.finish_and_clear();
+        n
+    } else {
+        0
+    };
+    audit::append(
+        &mut tx,
+        &audit::event(
+            Some(org.id.0),
+            "cli",
+            Credential::Cli,
+            "organisation.seeded",
+            "organisation",
+            org.id.0,
+            serde_json::json!({"people": spec.people, "declarations": declarations}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    if store.backend() == integer_store::Backend::Postgres && declarations > 0 {
+        // Fresh statistics for the planner after a bulk load, rather than
+        // whenever autovacuum gets to it.
+        sqlx::query("ANALYZE").execute(store.pool()).await?;
+    }
+    Ok((org, ids))
+}
+
+pub async fn seed(
+    config: Config,
+    org_slug: &str,
+    count: usize,
+    declarations_per_person: usize,
+    preset: &str,
+    name: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let slug = Slug::parse(org_slug).map_err(|p| anyhow!(both(&p)))?;
+    let name = name.unwrap_or_else(|| format!("Organisatie {slug}"));
+    let store = open(&config).await?;
+    let started = std::time::Instant::now();
+    seed_org_with(
+        &store,
+        &SeedSpec {
+            slug: &slug,
+            people: count,
+            declarations_per_person,
+            preset,
+            name: &name,
+            is_demo: false,
+            show_progress: true,
+        },
+    )
+    .await?;
+    let declarations = count * declarations_per_person;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{count} mensen en {declarations} verklaringen aangemaakt in {slug} ({secs:.1} s) / \
+         {count} people and {declarations} declarations created in {slug} ({secs:.1} s)"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn token_create(
+    config: Config,
+    org_slug: &str,
+    user: &str,
+    name: &str,
+) -> anyhow::Result<ExitCode> {
+    let email = Email::parse(user).map_err(|p| anyhow!(both(&p)))?;
+    let store = open(&config).await?;
+    let mut tx = store.begin_write().await?;
+    let org = orgs::by_slug(&mut tx, org_slug).await?.ok_or_else(|| {
+        anyhow!("organisatie '{org_slug}' bestaat niet / organisation '{org_slug}' does not exist")
+    })?;
+    let person = people::by_email(&mut tx, org.id, email.as_str())
+        .await?
+        .ok_or_else(|| {
+            anyhow!("{email} is niet bekend in {org_slug} / {email} is not known in {org_slug}")
+        })?;
+    let (id, token) = tokens::create(&mut tx, org.id, person, name).await?;
+    audit::append(
+        &mut tx,
+        &audit::event(
+            Some(org.id.0),
+            "cli",
+            Credential::Cli,
+            "api_token.created",
+            "api_token",
+            id,
+            serde_json::json!({"person": person.0}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    eprintln!(
+        "Bewaar dit token nu; het wordt niet opnieuw getoond / Keep this token now; it is not shown again:"
+    );
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
+    let store = open_as_is(&config).await?;
+    let v = audit::verify(&store).await?;
+    match v.result {
+        Ok(()) => {
+            println!(
+                "Audittrail in orde: {} rijen gecontroleerd / audit trail intact: {} rows checked",
+                v.rows_checked, v.rows_checked
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let nl = match &e {
+                integer_domain::audit::ChainBreak::Changed { seq } => {
+                    format!("rij {seq} is gewijzigd")
+                }
+                integer_domain::audit::ChainBreak::Removed {
+                    after_seq,
+                    next_seq,
+                } => {
+                    format!("rijen tussen {after_seq} en {next_seq} zijn verwijderd")
+                }
+                integer_domain::audit::ChainBreak::Inserted { seq } => {
+                    format!("rij {seq} is ingevoegd")
+                }
+                integer_domain::audit::ChainBreak::TailRemoved { last_seq, head_seq } => {
+                    format!("rijen na {last_seq} zijn verwijderd (de keten telt er {head_seq})")
+                }
+            };
+            println!("Audittrail GEBROKEN: {nl} / audit trail BROKEN: {e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+pub async fn backup(config: Config, file: &Path) -> anyhow::Result<ExitCode> {
+    let store = open_as_is(&config).await?;
+    integer_store::backup::sqlite_backup(&store, file).await?;
+    println!("Kopie gemaakt / backup written: {}", file.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Moves requests that waited too long one level up (see
+/// `integer_store::escalation`); returns how many moved.
+pub async fn escalate(store: &Store) -> anyhow::Result<usize> {
+    let mut tx = store.begin_write().await?;
+    let moved = integer_store::escalation::escalate_overdue(&mut tx).await?;
+    tx.commit().await?;
+    if !moved.is_empty() {
+        tracing::info!(count = moved.len(), "requests escalated");
+    }
+    Ok(moved.len())
+}
+
+pub async fn escalate_command(config: Config) -> anyhow::Result<ExitCode> {
+    let store = open(&config).await?;
+    let n = escalate(&store).await?;
+    println!("{n} aanvraag/aanvragen doorgezet / request(s) escalated");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,262 @@
+//! `integer`: the server and the command line of Integer, the integrity
+//! system for Dutch public bodies. Each subcommand lives in `commands`.
+
+mod commands;
+mod config;
+mod demo;
+mod mail;
+mod policy_cmd;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "integer",
+    version,
+    about = "Integer: integriteitssysteem voor overheden / integrity system for public bodies"
+)]
+struct Cli {
+    /// TOML configuration file.
+    #[arg(long, global = true, env = "INTEGER_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL (sqlite://PATH or postgres://...); overrides the configuration.
+    #[arg(long, global = true, env = "INTEGER_DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start the web server (runs migrations first).
+    Serve {
+        /// Address to listen on; overrides the configuration.
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Start a demo server on 127.0.0.1 with a fresh database and demo accounts (password: demo).
+    Demo {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Where to keep the demo database (default: a new temporary directory).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Administrator accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Import data.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Create a synthetic organisation (fictitious people, units, managers).
+    Seed {
+        /// Organisation slug; created when it does not exist.
+        #[arg(long)]
+        org: String,
+        /// Number of people.
+        #[arg(long)]
+        people: usize,
+        /// Declarations per person on average, filed over the last five years (0: none).
+        #[arg(long, default_value_t = 10)]
+        declarations_per_person: usize,
+        /// Policy preset of a new organisation.
+        #[arg(long, default_value = "maastricht")]
+        preset: String,
+        /// Name of a new organisation (default: derived from the slug).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Personal API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Online backup of a SQLite database to FILE.
+    Backup { file: PathBuf },
+    /// Pass requests that waited longer than the organisation's set number
+    /// of days on to the next manager (the server also does this itself).
+    Escalate,
+    /// Policy presets and the decision engine.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PolicyCommand {
+    /// Print the bundled presets (name, version, organisation).
+    List,
+    /// Check a preset file; every problem is reported with its location.
+    Validate { file: PathBuf },
+    /// Read one declaration (JSON) on standard input and print the decision (JSON).
+    Check {
+        /// Preset name (see `integer policy list`).
+        #[arg(long)]
+        org: String,
+        /// Use this preset file instead of the bundled preset.
+        #[arg(long)]
+        preset_file: Option<PathBuf>,
+    },
+    /// Print the preset in force for an organisation (to edit it in a file).
+    Export {
+        #[arg(long)]
+        org: String,
+    },
+    /// Validate FILE and make it the organisation's preset (a new, audited revision).
+    Set {
+        #[arg(long)]
+        org: String,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create (or promote) an administrator; creates the organisation when
+    /// --org-name and --preset are given. The password is read from
+    /// --password-file or from standard input.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        org_name: Option<String>,
+        #[arg(long)]
+        preset: Option<String>,
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// Import people from a CSV file (columns: docs/IMPORT.md).
+    People {
+        #[arg(long)]
+        org: String,
+        file: PathBuf,
+        /// Import the good lines and leave out the bad ones.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create a token for a person; it is printed once.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Check the hash chain; names the first row that was changed, removed or inserted.
+    Verify,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tokio: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Fout / Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    // The policy commands need neither configuration nor a database.
+    if let Command::Policy { command } = &cli.command {
+        match command {
+            PolicyCommand::List => return Ok(policy_cmd::list()),
+            PolicyCommand::Validate { file } => return policy_cmd::validate(file),
+            PolicyCommand::Check { org, preset_file } => {
+                return policy_cmd::check(org, preset_file.as_deref());
+            }
+            PolicyCommand::Export { .. } | PolicyCommand::Set { .. } => {}
+        }
+    }
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let config = config::load_with(cli.config.as_deref(), &env, cli.database_url.as_deref())?;
+    commands::init_logging(&config);
+    use commands as c;
+    match cli.command {
+        Command::Serve { bind } => c::serve(config, bind).await,
+        Command::Demo { port, data_dir } => demo::run(config, port, data_dir).await,
+        Command::Migrate => c::migrate(config).await,
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    org,
+                    email,
+                    name,
+                    org_name,
+                    preset,
+                    password_file,
+                },
+        } => c::admin_create(config, &org, &email, &name, org_name, preset, password_file).await,
+        Command::Import {
+            command:
+                ImportCommand::People {
+                    org,
+                    file,
+                    skip_invalid,
+                },
+        } => c::import_people(config, &org, &file, skip_invalid).await,
+        Command::Seed {
+            org,
+            people,
+            declarations_per_person,
+            preset,
+            name,
+        } => c::seed(config, &org, people, declarations_per_person, &preset, name).await,
+        Command::Token {
+            command: TokenCommand::Create { org, user, name },
+        } => c::token_create(config, &org, &user, &name).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => c::audit_verify(config).await,
+        Command::Backup { file } => c::backup(config, &file).await,
+        Command::Escalate => c::escalate_command(config).await,
+        Command::Policy {
+            command: PolicyCommand::Export { org },
+        } => policy_cmd::export(config, &org).await,
+        Command::Policy {
+            command: PolicyCommand::Set { org, file },
+        } => policy_cmd::set(config, &org, &file).await,
+        Command::Policy { .. } => unreachable!("handled above"),
+    }
+}

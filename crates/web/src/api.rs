@@ -1,0 +1,250 @@
+//! `/api/v1`: JSON for other systems, authenticated with a personal API
+//! token (`Authorization: Bearer int_...`, made with `integer token
+//! create`). The same authorization decisions as the pages.
+
+use crate::AppState;
+use crate::ctx::CurrentUser;
+use crate::error::AppError;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::routing::get;
+use axum::{Json, Router};
+use integer_domain::audit::Credential;
+use integer_domain::authz::{Action, Principal, Resource, Target, decide};
+use integer_domain::org::{PersonId, RoleSet};
+use integer_store::{orgs, people, tokens, units};
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/people", get(list_people))
+        .route("/people/{id}", get(person))
+        .route("/units", get(list_units))
+        .route("/policy/check", axum::routing::post(policy_check))
+}
+
+/// A request with a valid API token.
+pub struct ApiUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(AppError::Unauthorized)?;
+        let mut conn = state.store.conn().await?;
+        let (_, org_id, person_id) = tokens::authenticate(&mut conn, token)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let person = people::get(&mut conn, org_id, person_id)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let org = orgs::get(&mut conn, org_id).await?;
+        if org.is_demo && !state.config.demo_mode {
+            return Err(AppError::Unauthorized);
+        }
+        Ok(ApiUser(CurrentUser {
+            principal: Principal {
+                org: org_id,
+                person: person_id,
+                roles: RoleSet::new(person.roles),
+            },
+            name: person.name,
+            org,
+            csrf: String::new(),
+            session_hash: String::new(),
+            credential: Credential::ApiToken,
+            unread: 0,
+        }))
+    }
+}
+
+async fn me(ApiUser(u): ApiUser) -> Json<Value> {
+    Json(json!({
+        "person_id": u.principal.person.0,
+        "name": u.name,
+        "organisation": {"slug": u.org.slug, "name": u.org.name, "preset": u.org.preset},
+        "roles": u.principal.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+    }))
+}
+
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<i64>,
+    #[serde(default)]
+    per_page: Option<i64>,
+}
+
+async fn list_people(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, AppError> {
+    let p = &u.principal;
+    let permit = decide(p, Action::List, Resource::Person, Target::org(p.org))
+        .map_err(|_| AppError::Forbidden)?;
+    let mut conn = state.store.conn().await?;
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
+    let page = people::list(
+        &mut conn,
+        p.org,
+        permit.scope(),
+        &q.q,
+        q.page.unwrap_or(1).max(1),
+        per_page,
+    )
+    .await?;
+    Ok(Json(json!({
+        "items": page.items,
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "pages": page.pages(),
+    })))
+}
+
+async fn person(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let p = &u.principal;
+    let mut conn = state.store.conn().await?;
+    let person = people::get(&mut conn, p.org, PersonId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let relation = people::relation(&mut conn, p.org, p.person, person.id).await?;
+    decide(
+        p,
+        Action::View,
+        Resource::Person,
+        Target {
+            org: p.org,
+            relation,
+        },
+    )
+    .map_err(|_| AppError::Forbidden)?;
+    Ok(Json(
+        serde_json::to_value(person).map_err(|e| AppError::Internal(e.into()))?,
+    ))
+}
+
+async fn list_units(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Value>, AppError> {
+    let p = &u.principal;
+    decide(p, Action::List, Resource::Unit, Target::org(p.org)).map_err(|_| AppError::Forbidden)?;
+    let mut conn = state.store.conn().await?;
+    let all = units::list(&mut conn, p.org).await?;
+    Ok(Json(json!({ "items": all })))
+}
+
+/// A 422 answer that says what to fix, in both languages.
+fn unprocessable(
+    code: &str,
+    field: Option<&str>,
+    nl: String,
+    en: String,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = json!({"error": code, "field": field, "message": {"nl": nl, "en": en}});
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+/// `POST /api/v1/policy/check` with `{"org": PRESET, "declaration": {...}}`:
+/// the same decision as `integer policy check` and the "Mag dit?" page.
+async fn policy_check(
+    ApiUser(u): ApiUser,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    use integer_domain::policy;
+    let p = &u.principal;
+    decide(p, Action::View, Resource::PolicyCheck, Target::org(p.org))
+        .map_err(|_| AppError::Forbidden)?;
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Ok(unprocessable(
+                "malformed_json",
+                None,
+                format!(
+                    "De inhoud is geen geldige JSON (regel {}, kolom {}).",
+                    e.line(),
+                    e.column()
+                ),
+                format!(
+                    "The body is not valid JSON (line {}, column {}).",
+                    e.line(),
+                    e.column()
+                ),
+            ));
+        }
+    };
+    let Some(object) = value.as_object() else {
+        return Ok(unprocessable(
+            "not_an_object",
+            None,
+            "Stuur een object: {\"org\": ..., \"declaration\": {...}}.".into(),
+            "Send an object: {\"org\": ..., \"declaration\": {...}}.".into(),
+        ));
+    };
+    if let Some(extra) = object.keys().find(|k| *k != "org" && *k != "declaration") {
+        return Ok(unprocessable(
+            "unknown_field",
+            Some(extra),
+            format!("Onbekend veld \"{extra}\"; gebruik alleen \"org\" en \"declaration\"."),
+            format!("Unknown field \"{extra}\"; use only \"org\" and \"declaration\"."),
+        ));
+    }
+    let names = policy::preset_names().join(", ");
+    let Some(preset) = object
+        .get("org")
+        .and_then(Value::as_str)
+        .and_then(policy::bundled_preset)
+    else {
+        return Ok(unprocessable(
+            "unknown_preset",
+            Some("org"),
+            format!("Geef in \"org\" een bekende preset: {names}."),
+            format!("Give a known preset in \"org\": {names}."),
+        ));
+    };
+    let declaration = match object
+        .get("declaration")
+        .map(policy::declaration_from_value)
+    {
+        Some(Ok(d)) => d,
+        Some(Err(e)) => {
+            return Ok(unprocessable(
+                e.code(),
+                e.field(),
+                e.message_nl(),
+                e.message_en(),
+            ));
+        }
+        None => {
+            return Ok(unprocessable(
+                "missing_declaration",
+                Some("declaration"),
+                "Het veld \"declaration\" ontbreekt.".into(),
+                "The field \"declaration\" is missing.".into(),
+            ));
+        }
+    };
+    Ok(Json(policy::decide(preset, &declaration)).into_response())
+}

@@ -1,0 +1,211 @@
+//! Integer's HTTP layer: server-rendered pages (Dutch first, English
+//! second), the JSON API under `/api/v1`, sessions, CSRF protection and
+//! security headers. Handlers own their transactions; access is decided by
+//! `integer_domain::authz`, never here.
+//!
+//! - `ctx`: what every request knows (language, the signed-in person).
+//! - `error`: errors and the friendly error pages.
+//! - `security`: headers, CSRF, password hashing, sign-in throttling.
+//! - `pages`: one module per group of pages.
+//! - `api`: `/api/v1`.
+
+pub mod api;
+pub mod ctx;
+pub mod error;
+pub mod forms;
+pub mod logging;
+pub mod ods;
+pub mod pages;
+pub mod preset;
+pub mod security;
+pub mod view;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use integer_store::Store;
+use std::sync::Arc;
+
+/// Settings of the web layer (from the `[server]`, `[session]` and
+/// `[security]` sections of the configuration).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
+    /// Demo mode: demo accounts (password `demo`) may sign in.
+    pub demo_mode: bool,
+    pub idle_timeout_secs: i64,
+    pub absolute_timeout_secs: i64,
+    pub max_body_bytes: usize,
+    pub max_import_bytes: usize,
+    pub login_max_failures_per_account: i64,
+    pub login_max_failures_per_ip: i64,
+    pub login_window_secs: i64,
+    /// Take the client address from `X-Forwarded-For` (only behind a
+    /// trusted proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            demo_mode: false,
+            idle_timeout_secs: 30 * 60,
+            absolute_timeout_secs: 12 * 3600,
+            max_body_bytes: 1024 * 1024,
+            max_import_bytes: 20 * 1024 * 1024,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_ip: 50,
+            login_window_secs: 15 * 60,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// Shared by all handlers. Holds no state of its own beyond configuration:
+/// sessions, throttling and everything else live in the database, so that
+/// several instances can serve behind a load balancer.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    /// Hashes sign-in throttling keys; read from the database at start.
+    pub pepper: Arc<String>,
+    /// Verified against for unknown users, so that sign-in takes as long
+    /// whether or not the account exists.
+    pub dummy_hash: Arc<String>,
+}
+
+impl AppState {
+    pub async fn new(store: Store, config: WebConfig) -> anyhow::Result<AppState> {
+        let mut conn = store.conn().await?;
+        let pepper = integer_store::migrate::pepper(&mut conn).await?;
+        let dummy_hash =
+            tokio::task::spawn_blocking(|| security::hash_password(&integer_store::random_token()))
+                .await??;
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            pepper: Arc::new(pepper),
+            dummy_hash: Arc::new(dummy_hash),
+        })
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    let max_import = state.config.max_import_bytes;
+    let import_routes = Router::new()
+        .route(
+            "/organisatie/import",
+            get(pages::import::form).post(pages::import::upload),
+        )
+        .route(
+            "/organisatie/import/{id}/toepassen",
+            post(pages::import::apply),
+        )
+        .layer(DefaultBodyLimit::max(max_import));
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route(
+            "/inloggen",
+            get(pages::auth::login_form).post(pages::auth::login),
+        )
+        .route("/uitloggen", post(pages::auth::logout))
+        .route("/taal/{lang}", get(pages::auth::switch_language))
+        .route(
+            "/organisatie/eenheden",
+            get(pages::units::tree).post(pages::units::create),
+        )
+        .route("/organisatie/mensen", get(pages::people::list))
+        .route("/organisatie/mensen/{id}", get(pages::people::show))
+        .route(
+            "/organisatie/mensen/{id}/rollen",
+            post(pages::people::set_roles),
+        )
+        .route("/organisatie/audit", get(pages::audit::list))
+        .route(
+            "/organisatie/gedragsregels",
+            get(pages::preset_edit::form).post(pages::preset_edit::save),
+        )
+        .route(
+            "/verklaringen",
+            get(pages::declarations::mine).post(pages::declarations::file),
+        )
+        .route("/verklaringen/{id}", get(pages::declarations::show))
+        .route(
+            "/verklaringen/{id}/besluit",
+            post(pages::declarations::decide_on),
+        )
+        .route(
+            "/verklaringen/{id}/intrekken",
+            post(pages::declarations::withdraw),
+        )
+        .route(
+            "/verklaringen/{id}/aanvullen",
+            post(pages::declarations::respond),
+        )
+        .route("/beoordelen", get(pages::declarations::inbox))
+        .route(
+            "/beoordelen/vervanging",
+            post(pages::declarations::add_deputy),
+        )
+        .route(
+            "/beoordelen/vervanging/{id}/beeindigen",
+            post(pages::declarations::end_deputy),
+        )
+        .route("/registers", get(pages::declarations::register))
+        .route("/registers/{format}", get(pages::declarations::export))
+        .route(
+            "/verklaringen/{id}/wijzigen",
+            post(pages::declarations::amend),
+        )
+        .route(
+            "/verklaringen/{id}/publiceren",
+            post(pages::declarations::publish),
+        )
+        .route("/o/{org}/{file}", get(pages::public_register::show))
+        .route(
+            "/organisatie/instellingen",
+            post(pages::preset_edit::save_settings),
+        )
+        .route(
+            "/actualisatie",
+            get(pages::yearly_check::mine).post(pages::yearly_check::answer),
+        )
+        .route("/actualisatie/beheer", get(pages::yearly_check::admin))
+        .route(
+            "/actualisatie/beheer/start",
+            post(pages::yearly_check::start),
+        )
+        .route(
+            "/actualisatie/beheer/herinneren",
+            post(pages::yearly_check::remind),
+        )
+        .route("/berichten", get(pages::messages::list))
+        .route("/berichten/gelezen", post(pages::messages::read_all))
+        .route("/mag-dit", get(pages::policy::start))
+        .route("/mag-dit/vragen", get(pages::policy::ask))
+        .route("/gedragscode", get(pages::policy::code_index))
+        .route("/gedragscode/{document}", get(pages::policy::code_document))
+        .route("/healthz", get(pages::ops::healthz))
+        .route("/readyz", get(pages::ops::readyz))
+        .route("/static/{*path}", get(pages::ops::static_file))
+        .nest("/api/v1", api::router())
+        .layer(DefaultBodyLimit::max(max_body))
+        .merge(import_routes)
+        .fallback(error::not_found)
+        // A panic becomes the friendly 500 page, never a dropped connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panic_response,
+        ))
+        .layer(axum::middleware::from_fn(error::error_pages))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
+        .route_layer(axum::middleware::from_fn(logging::access_log))
+        .with_state(state)
+}

@@ -1,0 +1,38 @@
+//! The pages, one module per group.
+
+pub mod audit;
+pub mod auth;
+pub mod declarations;
+pub mod home;
+pub mod import;
+pub mod messages;
+pub mod ops;
+pub mod people;
+pub mod policy;
+pub mod preset_edit;
+pub mod public_register;
+pub mod units;
+pub mod yearly_check;
+
+use crate::error::AppError;
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Renders a template as an HTML page.
+pub fn render(template: &impl Template) -> Result<Response, AppError> {
+    render_status(StatusCode::OK, template)
+}
+
+/// Renders a page with another status (a form with mistakes: 422).
+pub fn render_status(status: StatusCode, template: &impl Template) -> Result<Response, AppError> {
+    let html = template
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    Ok((
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response())
+}

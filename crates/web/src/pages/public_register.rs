@@ -1,0 +1,112 @@
+//! The public register of side activities (`/o/{org}/nevenfuncties`, and
+//! `.csv` and `.json` at stable addresses; docs/OPEN-DATA.md). No sign-in,
+//! no cookies; only what the person agreed to publish.
+
+use super::render;
+use crate::AppState;
+use crate::ctx::lang_from_headers;
+use crate::error::AppError;
+use crate::view::{Layout, PublicRegisterPage};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use integer_store::{orgs, publication};
+
+async fn load(
+    state: &AppState,
+    slug: &str,
+) -> Result<
+    (
+        orgs::Organisation,
+        Vec<publication::PublicEntry>,
+        Option<String>,
+    ),
+    AppError,
+> {
+    let mut conn = state.store.conn().await?;
+    let org = orgs::by_slug(&mut conn, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (entries, updated) = publication::register(&mut conn, org.id).await?;
+    Ok((org, entries, updated))
+}
+
+/// `GET /o/{org}/nevenfuncties` (HTML), `.json` and `.csv`.
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, file)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (org, entries, updated) = load(&state, &slug).await?;
+    let cache = (header::CACHE_CONTROL, "public, max-age=300");
+    match file.as_str() {
+        "nevenfuncties" => {
+            let lang = lang_from_headers(&headers);
+            let ctx = crate::ctx::Ctx {
+                lang,
+                path: format!("/o/{slug}/nevenfuncties"),
+                user: None,
+                demo: false,
+            };
+            let page = PublicRegisterPage {
+                l: Layout::new(&ctx, "public-title"),
+                organisation: org.name.clone(),
+                slug: org.slug.clone(),
+                updated: updated.unwrap_or_default(),
+                entries,
+            };
+            let mut response = render(&page)?;
+            response
+                .headers_mut()
+                .insert(cache.0, cache.1.parse().expect("static header"));
+            Ok(response)
+        }
+        "nevenfuncties.json" => {
+            let body = serde_json::json!({
+                "organisation": {"slug": org.slug, "name": org.name},
+                "updated": updated,
+                "entries": entries,
+            });
+            Ok(([cache], axum::Json(body)).into_response())
+        }
+        "nevenfuncties.csv" => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let to_err = |e: csv::Error| AppError::Internal(e.into());
+            w.write_record([
+                "name",
+                "function_title",
+                "activity",
+                "organisation",
+                "paid",
+                "conditions",
+                "approved_on",
+                "reviewed_on",
+                "register_updated",
+            ])
+            .map_err(to_err)?;
+            for e in &entries {
+                w.write_record([
+                    e.name.clone().unwrap_or_default(),
+                    e.function_title.clone().unwrap_or_default(),
+                    e.activity.clone(),
+                    e.organisation.clone().unwrap_or_default(),
+                    (if e.paid { "yes" } else { "no" }).to_string(),
+                    e.conditions.clone().unwrap_or_default(),
+                    e.approved_on.clone(),
+                    e.reviewed_on.clone(),
+                    updated.clone().unwrap_or_default(),
+                ])
+                .map_err(to_err)?;
+            }
+            let body = w
+                .into_inner()
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
+            Ok((
+                [cache, (header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+                body,
+            )
+                .into_response())
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
