@@ -43,10 +43,26 @@ pub enum Resource {
     Deputy,
     /// The yearly check of side activities and interests.
     YearlyCheck,
+    /// Filing a report of suspected wrongdoing as a signed-in person.
+    Report,
+    /// A case of the reporting point (a report and its handling, or a
+    /// complaint about undesirable behaviour). Need to know: the case team.
+    Case,
+    /// The reporter's identity, kept apart from the case.
+    CaseIdentity,
+    /// Opening a case one is not on, with a written reason (break glass).
+    CaseEmergency,
+    /// The confidential counsellors' log of consultations (no names).
+    CounsellorLog,
+    /// The counts from the counsellors' log, for the yearly report.
+    CounsellorCounts,
+    /// Data-leak declarations (AVG art. 33): besides the integrity office,
+    /// the privacy officer keeps these.
+    DataLeak,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 12] = [
+    pub const ALL: [Resource; 19] = [
         Resource::Home,
         Resource::Organisation,
         Resource::Unit,
@@ -59,6 +75,13 @@ impl Resource {
         Resource::Declaration,
         Resource::Deputy,
         Resource::YearlyCheck,
+        Resource::Report,
+        Resource::Case,
+        Resource::CaseIdentity,
+        Resource::CaseEmergency,
+        Resource::CounsellorLog,
+        Resource::CounsellorCounts,
+        Resource::DataLeak,
     ];
 }
 
@@ -101,6 +124,12 @@ pub enum Relation {
     /// A request waiting for the asker's decision: routed to them, or to a
     /// queue of a role they hold (never their own request).
     Approver,
+    /// A case the asker is on the team of (owner, member, investigator,
+    /// committee member).
+    CaseTeam,
+    /// A case that names the asker as involved. Nothing is ever allowed on
+    /// it, whatever else holds.
+    Named,
 }
 
 /// The object of a request: the organisation it belongs to and its relation
@@ -167,6 +196,13 @@ enum Who {
     AssignedApprover,
     /// Only the person it is about.
     OwnOnly,
+    /// Holders of these roles, but only for the rows they are on the team
+    /// of (lists of cases).
+    RolesOwnRows(&'static [Role]),
+    /// Only members of the case team.
+    CaseTeam,
+    /// Only members of the case team who also hold one of these roles.
+    CaseTeamWithRole(&'static [Role]),
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
@@ -181,6 +217,42 @@ const INTEGRITY_OFFICE: &[Role] = &[Role::IntegrityOffice];
 const MANAGERS: &[Role] = &[Role::Manager];
 /// The privacy officer reads the audit trail, never case contents.
 const AUDIT_READERS: &[Role] = &[Role::Admin, Role::PrivacyOfficer];
+/// Roles that can be on a case team and so list "my cases". Anyone else
+/// put on a team (a complaints committee member) reaches the case itself
+/// through the team relation.
+const CASE_HANDLERS: &[Role] = &[
+    Role::IntegrityOffice,
+    Role::Investigator,
+    Role::Director,
+    Role::Board,
+    Role::Counsellor,
+    Role::Hr,
+];
+/// Staff who enter a report received by phone, letter or in a meeting, or
+/// (counsellors) pass one on with the reporter's consent.
+const CASE_INTAKE: &[Role] = &[Role::IntegrityOffice, Role::Counsellor];
+/// The decision on a case is the director's.
+const DIRECTORS: &[Role] = &[Role::Director];
+/// Approving a look at a reporter's identity: a second authorised person.
+const IDENTITY_APPROVERS: &[Role] = &[Role::IntegrityOffice, Role::Director];
+const COUNSELLORS: &[Role] = &[Role::Counsellor];
+/// Data leaks are kept by the privacy officer (the FG) as well.
+const DATA_LEAK_READERS: &[Role] = &[Role::IntegrityOffice, Role::PrivacyOfficer];
+const COUNSELLOR_COUNT_READERS: &[Role] = &[Role::Counsellor, Role::IntegrityOffice];
+
+/// Roles that must sign in with a second factor (TOTP): they see reports,
+/// identities and consultations.
+pub const SECOND_FACTOR_ROLES: &[Role] = &[
+    Role::IntegrityOffice,
+    Role::Counsellor,
+    Role::Investigator,
+    Role::Director,
+];
+
+/// Whether someone with these roles must use a second factor.
+pub fn requires_second_factor(roles: &RoleSet) -> bool {
+    roles.has_any(SECOND_FACTOR_ROLES)
+}
 
 /// The rules. Anything not listed is denied.
 #[rustfmt::skip]
@@ -215,6 +287,21 @@ const RULES: &[(Resource, Action, Who)] = &[
     (Resource::YearlyCheck, Action::Update, Who::Member),
     (Resource::YearlyCheck, Action::Create, Who::Roles(INTEGRITY_OFFICE)),
     (Resource::YearlyCheck, Action::List, Who::Roles(INTEGRITY_OFFICE)),
+    (Resource::Report, Action::Create, Who::Member),
+    (Resource::Case, Action::Create, Who::Roles(CASE_INTAKE)),
+    (Resource::Case, Action::List, Who::RolesOwnRows(CASE_HANDLERS)),
+    (Resource::Case, Action::View, Who::CaseTeam),
+    (Resource::Case, Action::Update, Who::CaseTeam),
+    (Resource::Case, Action::Decide, Who::CaseTeamWithRole(DIRECTORS)),
+    (Resource::CaseIdentity, Action::Create, Who::CaseTeam),
+    (Resource::CaseIdentity, Action::Decide, Who::Roles(IDENTITY_APPROVERS)),
+    (Resource::CaseEmergency, Action::Create, Who::Roles(INTEGRITY_OFFICE)),
+    (Resource::CounsellorLog, Action::Create, Who::Roles(COUNSELLORS)),
+    (Resource::CounsellorLog, Action::List, Who::RolesOwnRows(COUNSELLORS)),
+    (Resource::CounsellorLog, Action::Update, Who::RolesOwnRows(COUNSELLORS)),
+    (Resource::DataLeak, Action::List, Who::Roles(DATA_LEAK_READERS)),
+    (Resource::DataLeak, Action::View, Who::Roles(DATA_LEAK_READERS)),
+    (Resource::CounsellorCounts, Action::View, Who::Roles(COUNSELLOR_COUNT_READERS)),
 ];
 
 /// Decides whether `who` may perform `action` on `resource` at `target`.
@@ -226,6 +313,10 @@ pub fn decide(
 ) -> Result<Permit, Denied> {
     // Tenancy first: no role reaches into another organisation.
     if target.org != who.org {
+        return Err(Denied);
+    }
+    // A person named in a case never reaches it, whatever their roles.
+    if target.relation == Relation::Named {
         return Err(Denied);
     }
     let rule = RULES
@@ -267,6 +358,11 @@ pub fn decide(
             (target.relation == Relation::Approver).then_some(Scope::Own(who.person))
         }
         Who::OwnOnly => (target.relation == Relation::Own).then_some(Scope::Own(who.person)),
+        Who::RolesOwnRows(roles) => who.roles.has_any(roles).then_some(Scope::Own(who.person)),
+        Who::CaseTeam => (target.relation == Relation::CaseTeam).then_some(Scope::Own(who.person)),
+        Who::CaseTeamWithRole(roles) => (target.relation == Relation::CaseTeam
+            && who.roles.has_any(roles))
+        .then_some(Scope::Own(who.person)),
         Who::RolesTeamOrSelf(roles) => {
             if who.roles.has_any(roles) {
                 Some(Scope::Organisation)

@@ -61,15 +61,28 @@ pub struct Catalog {
     en: HashMap<String, String>,
 }
 
-const NL_SOURCE: &str = include_str!("../locales/nl.toml");
-const EN_SOURCE: &str = include_str!("../locales/en.toml");
+/// The Dutch texts, one file per area so that work on one area does not
+/// touch another's file. A key defined twice is an error when parsing.
+const NL_SOURCES: &[&str] = &[
+    include_str!("../locales/nl.toml"),
+    include_str!("../locales/nl-meldpunt.toml"),
+    include_str!("../locales/nl-account.toml"),
+    include_str!("../locales/nl-counsel.toml"),
+];
+const EN_SOURCES: &[&str] = &[
+    include_str!("../locales/en.toml"),
+    include_str!("../locales/en-meldpunt.toml"),
+    include_str!("../locales/en-account.toml"),
+    include_str!("../locales/en-counsel.toml"),
+];
 
 impl Catalog {
     /// The catalogue compiled into the binary, parsed once.
     pub fn bundled() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
-            Catalog::parse(NL_SOURCE, EN_SOURCE).expect("the bundled translation files are valid")
+            Catalog::parse(&NL_SOURCES.join("\n"), &EN_SOURCES.join("\n"))
+                .expect("the bundled translation files are valid")
         })
     }
 

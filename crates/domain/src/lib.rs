@@ -10,15 +10,23 @@
 //! - [`import`]: the people import (CSV), pure parsing and validation.
 //! - [`i18n`]: the translation catalogue every screen and message uses.
 //! - [`policy`]: the policy presets and the decision engine.
+//! - [`case`]: the reporting point's cases: states, clocks, receipt codes.
+//! - [`counsel`]: the confidential counsellors' log (no names, only counts).
+//! - [`crypto`]: encryption at rest (installation key, per-case keys).
+//! - [`totp`]: one-time codes for the second factor (RFC 6238).
 
 pub mod audit;
 pub mod authz;
+pub mod case;
+pub mod counsel;
+pub mod crypto;
 pub mod declaration;
 pub mod i18n;
 pub mod import;
 pub mod org;
 pub mod policy;
 pub mod synthetic;
+pub mod totp;
 pub mod values;
 
 /// A problem with a value a person entered, as a translation key with

@@ -536,6 +536,10 @@ const PRIVATE_USE: &[&str] = &[
     "Dienstauto gebruiken voor een verhuizing",
     "Laptop van de zaak mee op vakantie",
 ];
+const DATA_LEAKS: &[&str] = &[
+    "E-mail met een bijlage over een inwoner naar de verkeerde ontvanger gestuurd",
+    "Usb-stick met een presentielijst in de trein verloren",
+];
 const EXPENSES: &[&str] = &[
     "Verlenging van een dienstreis met twee vrije dagen",
     "Werklunch met een externe partij",
@@ -648,6 +652,7 @@ pub fn declarations<'a>(
             890..=909 => Kind::PrivateRelationship,
             910..=929 => Kind::PrivateUse,
             930..=979 => Kind::Expense,
+            980..=989 => Kind::DataLeak,
             _ => Kind::HireFormerEmployee,
         };
         let yes_no = |rng: &mut Rng, percent_yes: usize| rng.below(100) < percent_yes;
@@ -759,6 +764,13 @@ pub fn declarations<'a>(
                 r#"{"kind":"expense","functional":true}"#.to_string(),
                 EXPENSES,
             ),
+            Kind::DataLeak => (
+                Verdict::Report,
+                Some(Approver::Manager),
+                "report_immediately report_to_manager notify_authority register",
+                r#"{"kind":"data_leak","people_affected":1,"contained":true}"#.to_string(),
+                DATA_LEAKS,
+            ),
             Kind::HireFormerEmployee => {
                 let months = 3 + rng.below(30);
                 (
@@ -774,7 +786,7 @@ pub fn declarations<'a>(
         };
         let description = rng.pick(texts);
         let third_party = match kind {
-            Kind::PrivateUse | Kind::Expense | Kind::PrivateRelationship => None,
+            Kind::PrivateUse | Kind::Expense | Kind::PrivateRelationship | Kind::DataLeak => None,
             _ => Some(rng.pick(THIRD_PARTIES)),
         };
         // Routed as the application routes: the manager (nobody decides

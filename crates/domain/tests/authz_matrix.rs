@@ -16,7 +16,9 @@ const ME: PersonId = PersonId(10);
 /// record / own team depending on relation, `W` own or (manager) a direct
 /// report's, `I` involved: own, a direct report's (manager) or to decide,
 /// `P` only when it waits for the asker's decision, `M` only one's own,
-/// `-` denied.
+/// `R` only the rows the asker is on (their cases, their log entries),
+/// `C` only on the team of that case, `-` denied. Whatever the letter, a
+/// case that names the asker is denied (relation `Named`).
 const EXPECTED: &[(Resource, Action, &str)] = &[
     (Resource::Home, Action::View, "OOOOOOOOOO"),
     (Resource::Organisation, Action::View, "---------O"),
@@ -48,6 +50,21 @@ const EXPECTED: &[(Resource, Action, &str)] = &[
     (Resource::YearlyCheck, Action::Update, "OOOOOOOOOO"),
     (Resource::YearlyCheck, Action::Create, "--O-------"),
     (Resource::YearlyCheck, Action::List, "--O-------"),
+    (Resource::Report, Action::Create, "OOOOOOOOOO"),
+    (Resource::Case, Action::Create, "--OO------"),
+    (Resource::Case, Action::List, "--RRRRRR--"),
+    (Resource::Case, Action::View, "CCCCCCCCCC"),
+    (Resource::Case, Action::Update, "CCCCCCCCCC"),
+    (Resource::Case, Action::Decide, "-----C----"),
+    (Resource::CaseIdentity, Action::Create, "CCCCCCCCCC"),
+    (Resource::CaseIdentity, Action::Decide, "--O--O----"),
+    (Resource::CaseEmergency, Action::Create, "--O-------"),
+    (Resource::CounsellorLog, Action::Create, "---O------"),
+    (Resource::CounsellorLog, Action::List, "---R------"),
+    (Resource::CounsellorLog, Action::Update, "---R------"),
+    (Resource::DataLeak, Action::List, "--O-----O-"),
+    (Resource::DataLeak, Action::View, "--O-----O-"),
+    (Resource::CounsellorCounts, Action::View, "--OO------"),
 ];
 
 fn principal(role: Role) -> Principal {
@@ -70,6 +87,7 @@ fn expected(resource: Resource, action: Action, role: Role, relation: Relation) 
     let letter_of = |idx: usize| letters.as_bytes()[idx];
     let letters_to_try = [letter_of(i), letter_of(0)];
     let scope_of = |l: u8| match (l, relation) {
+        (_, Relation::Named) => None,
         (b'O', _) => Some(Scope::Organisation),
         (b'T', _) => Some(Scope::Team(ME)),
         (b'S', Relation::Own) => Some(Scope::Own(ME)),
@@ -80,6 +98,8 @@ fn expected(resource: Resource, action: Action, role: Role, relation: Relation) 
         (b'I', Relation::DirectReport) if role == Role::Manager => Some(Scope::Team(ME)),
         (b'P', Relation::Approver) => Some(Scope::Own(ME)),
         (b'M', Relation::Own) => Some(Scope::Own(ME)),
+        (b'R', _) => Some(Scope::Own(ME)),
+        (b'C', Relation::CaseTeam) => Some(Scope::Own(ME)),
         _ => None,
     };
     let scopes: Vec<Scope> = letters_to_try.iter().filter_map(|l| scope_of(*l)).collect();
@@ -103,6 +123,8 @@ fn every_role_resource_action_and_relation() {
                     Relation::Own,
                     Relation::DirectReport,
                     Relation::Approver,
+                    Relation::CaseTeam,
+                    Relation::Named,
                 ] {
                     let got = decide(
                         &who,
@@ -138,7 +160,7 @@ fn every_role_resource_action_and_relation() {
     }
     assert_eq!(
         checked,
-        Role::ALL.len() * Resource::ALL.len() * Action::ALL.len() * 4
+        Role::ALL.len() * Resource::ALL.len() * Action::ALL.len() * 6
     );
 }
 

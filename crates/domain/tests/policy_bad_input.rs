@@ -103,7 +103,7 @@ en = "Report to your manager."
 
 [[rules]]
 id = "all"
-kinds = ["gift", "invitation", "trip", "facility", "side_activity", "financial_interest", "private_relationship", "private_use", "expense", "hire_former_employee"]
+kinds = ["gift", "invitation", "trip", "facility", "side_activity", "financial_interest", "private_relationship", "private_use", "expense", "hire_former_employee", "data_leak"]
 verdict = "not_allowed"
 cite = [{ document = "code", section = "1" }]
 nl = "Nee."

@@ -1,13 +1,15 @@
 //! Properties that hold for every preset: raising a gift's value never makes
-//! the verdict more permissive; intent to influence is always refused; every
+//! the verdict more permissive; intent to influence is always refused; a
+//! data leak is always a report to the manager with the AVG's duties; every
 //! decision cites text that exists and explains itself in both languages.
 
 use integer_domain::policy::{
-    Declaration, Kind, Verdict, bundled_presets, decide, declaration_from_value,
+    Approver, Declaration, Kind, Obligation, Verdict, bundled_presets, decide,
+    declaration_from_value,
 };
 use serde_json::{Map, Value, json};
 
-const FLAGS: [&str; 22] = [
+const FLAGS: [&str; 24] = [
     "sent_to_home_address",
     "procurement_ongoing",
     "refusal_would_offend",
@@ -26,6 +28,8 @@ const FLAGS: [&str; 22] = [
     "same_work_for_residents",
     "compelling_reasons",
     "explicit_permission",
+    "sensitive_data",
+    "contained",
     "intent_to_influence",
     "top_official",
     "designated_function",
@@ -70,6 +74,9 @@ fn random_declaration(rng: &mut XorShift, kind: Kind) -> Declaration {
     }
     if rng.bit() {
         obj.insert("months_since_departure".into(), json!(rng.next() % 48));
+    }
+    if rng.bit() {
+        obj.insert("people_affected".into(), json!(rng.next() % 5000));
     }
     let levels = ["none", "minimal", "present"];
     if rng.bit() {
@@ -129,7 +136,9 @@ fn the_verdict_order_is_not_allowed_over_approval_over_report_over_allowed() {
 fn intent_to_influence_is_always_not_allowed() {
     let mut rng = XorShift(0x1234_5678_9abc_def1);
     for preset in bundled_presets() {
-        for &kind in Kind::ALL {
+        // A data leak is a notification of something that happened, not an
+        // offer; nobody is being influenced.
+        for &kind in Kind::ALL.iter().filter(|k| **k != Kind::DataLeak) {
             for _ in 0..200 {
                 let mut decl = random_declaration(&mut rng, kind);
                 decl.intent_to_influence = true;
@@ -141,6 +150,46 @@ fn intent_to_influence_is_always_not_allowed() {
                     preset.name
                 );
             }
+        }
+    }
+}
+
+#[test]
+fn a_data_leak_is_always_reported_to_the_manager_with_the_avg_duties() {
+    let mut rng = XorShift(0xda7a_1eac_0000_0033);
+    for preset in bundled_presets() {
+        for _ in 0..300 {
+            let decl = random_declaration(&mut rng, Kind::DataLeak);
+            let d = decide(preset, &decl);
+            assert_eq!(d.verdict, Verdict::Report, "{} {decl:?}", preset.name);
+            assert_eq!(d.approver, Some(Approver::Manager), "{}", preset.name);
+            for o in [
+                Obligation::ReportImmediately,
+                Obligation::NotifyAuthority,
+                Obligation::Register,
+            ] {
+                assert!(d.obligations.contains(&o), "{}: {o} missing", preset.name);
+            }
+            assert_eq!(
+                d.obligations.contains(&Obligation::LimitDamage),
+                !decl.contained,
+                "{}",
+                preset.name
+            );
+            assert_eq!(
+                d.obligations.contains(&Obligation::InformDataSubjects),
+                decl.sensitive_data,
+                "{}",
+                preset.name
+            );
+            assert!(
+                d.citations
+                    .iter()
+                    .any(|c| c.document == "algemene-verordening-gegevensbescherming"
+                        && c.section == "33.1"),
+                "{}",
+                preset.name
+            );
         }
     }
 }

@@ -143,7 +143,9 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
     let mail = MailSettings::from_config(&config.smtp)?;
     let store = open(&config).await?;
     let bind = bind.unwrap_or_else(|| config.server.bind.clone());
-    serve_store_with_mail(store, config.web(false), &bind, mail).await?;
+    let mut web = config.web(false);
+    web.installation_key = Some(config.installation_key()?);
+    serve_store_with_mail(store, web, &bind, mail).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -567,7 +569,13 @@ pub async fn backup(config: Config, file: &Path) -> anyhow::Result<ExitCode> {
 pub async fn escalate(store: &Store) -> anyhow::Result<usize> {
     let mut tx = store.begin_write().await?;
     let moved = integer_store::escalation::escalate_overdue(&mut tx).await?;
+    // The reporting point's clocks: reminders and escalation by e-mail.
+    let today = integer_domain::case::local_date(jiff::Timestamp::now());
+    let reminders = integer_store::cases::send_reminders(&mut tx, today).await?;
     tx.commit().await?;
+    if !reminders.is_empty() {
+        tracing::info!(count = reminders.len(), "case deadline reminders sent");
+    }
     if !moved.is_empty() {
         tracing::info!(count = moved.len(), "requests escalated");
     }
@@ -578,5 +586,96 @@ pub async fn escalate_command(config: Config) -> anyhow::Result<ExitCode> {
     let store = open(&config).await?;
     let n = escalate(&store).await?;
     println!("{n} aanvraag/aanvragen doorgezet / request(s) escalated");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `integer key generate FILE`.
+pub fn key_generate(file: &Path) -> anyhow::Result<ExitCode> {
+    let key = integer_domain::crypto::InstallationKey::generate();
+    crate::config::write_private(file, &key.to_hex())?;
+    println!(
+        "Nieuwe installatiesleutel {} geschreven naar {} / new installation key written",
+        key.version(),
+        file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `integer key rotate --new-key-file FILE`: re-wraps every case key in one
+/// transaction and audits it.
+pub async fn key_rotate(config: Config, new_key_file: &Path) -> anyhow::Result<ExitCode> {
+    let old = config.installation_key()?;
+    let text = std::fs::read_to_string(new_key_file)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", new_key_file.display()))?;
+    let new = integer_domain::crypto::InstallationKey::parse(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", new_key_file.display()))?;
+    let store = open(&config).await?;
+    let mut tx = store.begin_write().await?;
+    let n = integer_store::cases::rewrap_all(&mut tx, &old, &new).await?;
+    integer_store::audit::append(
+        &mut tx,
+        &integer_store::audit::event(
+            None,
+            "cli".to_string(),
+            integer_domain::audit::Credential::Cli,
+            "key.rotated",
+            "installation",
+            0,
+            serde_json::json!({"from": old.version(), "to": new.version(), "cases": n}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    println!(
+        "{n} zaaksleutels opnieuw verpakt met sleutel {} / case keys re-wrapped. \
+         Zet nu security.key_file op {} / now point security.key_file at it.",
+        new.version(),
+        new_key_file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `integer cases shred [--dry-run]`: crypto-shredding of cases whose
+/// retention period ended.
+pub async fn cases_shred(config: Config, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let store = open(&config).await?;
+    let today = integer_domain::case::local_date(jiff::Timestamp::now());
+    let mut tx = store.begin_write().await?;
+    let expired = integer_store::cases::expired(&mut tx, today).await?;
+    for e in &expired {
+        println!(
+            "{} zaak {} (organisatie {}), bewaren tot {}",
+            if dry_run {
+                "zou gaan / would go:"
+            } else {
+                "vernietigd / shredded:"
+            },
+            e.number,
+            e.org.0,
+            e.retention_until
+        );
+        if !dry_run {
+            integer_store::cases::shred(&mut tx, e.id).await?;
+            integer_store::audit::append(
+                &mut tx,
+                &integer_store::audit::event(
+                    Some(e.org.0),
+                    "cli".to_string(),
+                    integer_domain::audit::Credential::Cli,
+                    "case.shredded",
+                    "case",
+                    e.id,
+                    serde_json::json!({"number": e.number, "retention_until": e.retention_until}),
+                ),
+            )
+            .await?;
+        }
+    }
+    if dry_run {
+        drop(tx);
+    } else {
+        tx.commit().await?;
+    }
+    println!("{} zaken / cases", expired.len());
     Ok(ExitCode::SUCCESS)
 }

@@ -133,8 +133,11 @@ pub struct SecurityConfig {
     pub login_max_failures_per_account: i64,
     pub login_max_failures_per_ip: i64,
     pub login_window_minutes: i64,
-    /// Reserved for the installation key of encrypted records (a later
-    /// issue); read from `key_file` in production.
+    /// The installation key that wraps every case key of the reporting
+    /// point: 64 hexadecimal characters (`integer key generate`). Give it
+    /// as `key_file` (or `INTEGER__SECURITY__KEY_FILE`) in production.
+    /// Empty with SQLite: a key file beside the database, made on first
+    /// start. Empty with PostgreSQL: the server refuses to start.
     #[serde(default)]
     pub key: Secret,
 }
@@ -346,7 +349,44 @@ impl Config {
             login_max_failures_per_ip: self.security.login_max_failures_per_ip,
             login_window_secs: self.security.login_window_minutes * 60,
             trust_forwarded_for: self.server.trust_forwarded_for,
+            installation_key: None,
         }
+    }
+
+    /// The installation key: from the configuration, or (SQLite only) from
+    /// `installation.key` beside the database file, created when missing.
+    pub fn installation_key(&self) -> anyhow::Result<integer_domain::crypto::InstallationKey> {
+        use integer_domain::crypto::InstallationKey;
+        let configured = self.security.key.expose().trim();
+        if !configured.is_empty() {
+            return InstallationKey::parse(configured).map_err(|e| {
+                anyhow::anyhow!(
+                    "security.key is ongeldig: gebruik 64 hexadecimale tekens (integer key generate) / \
+                     security.key is invalid: {e}"
+                )
+            });
+        }
+        let Some(db) = integer_store::sqlite_path(self.database.url.expose()) else {
+            anyhow::bail!(
+                "Geen installatiesleutel: zet security.key_file (maak er een met `integer key generate`). / \
+                 No installation key: set security.key_file (make one with `integer key generate`)."
+            );
+        };
+        let file = db
+            .parent()
+            .map(|d| d.join("installation.key"))
+            .unwrap_or_else(|| std::path::PathBuf::from("installation.key"));
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            return InstallationKey::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()));
+        }
+        let key = InstallationKey::generate();
+        write_private(&file, &key.to_hex())?;
+        tracing::warn!(
+            file = %file.display(),
+            "created an installation key beside the database; keep it apart from backups (see docs/SECURITY.md)"
+        );
+        Ok(key)
     }
 
     pub fn pool(&self) -> integer_store::PoolSettings {
@@ -355,6 +395,25 @@ impl Config {
             acquire_timeout: std::time::Duration::from_secs(self.database.acquire_timeout_secs),
         }
     }
+}
+
+/// Writes a secret file readable by its owner only.
+pub fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -109,8 +109,15 @@ pub async fn run(config: Config, port: u16, data_dir: Option<PathBuf>) -> anyhow
         }
         tx.commit().await?;
     }
+    println!(
+        "\n  Integriteit, vertrouwenspersoon, onderzoeker en directeur stellen bij de eerste\n  \
+         keer inloggen een tweede stap in (authenticator-app). / These roles set up a\n  \
+         second factor (authenticator app) at their first sign-in."
+    );
     println!();
     let bind = format!("127.0.0.1:{port}");
-    serve_store(store, config.web(true), &bind).await?;
+    let mut web = config.web(true);
+    web.installation_key = Some(config.installation_key()?);
+    serve_store(store, web, &bind).await?;
     Ok(ExitCode::SUCCESS)
 }

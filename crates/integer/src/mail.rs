@@ -176,6 +176,11 @@ fn texts(kind: &str) -> (&'static str, &'static str, &'static str) {
             "Er is namens u een melding of aanvraag ingediend in Integer ({org}).",
             "A declaration or request was filed on your behalf in Integer ({org}).",
         ),
+        k if k.starts_with("case.") => (
+            "Integer: er is nieuws in een zaak van het meldpunt / news in a reporting-point case",
+            "Er is nieuws in een zaak van het meldpunt van {org}.",
+            "There is news in a reporting-point case of {org}.",
+        ),
         _ => (
             "Integer: er is een nieuw bericht voor u / there is news for you",
             "Er is een nieuw bericht voor u in Integer ({org}).",

@@ -93,6 +93,38 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// The installation key of the reporting point's encryption.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Reporting-point cases.
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Write a new random installation key to FILE (readable by its owner only).
+    Generate { file: PathBuf },
+    /// Re-wrap every case key with the key in NEW_KEY_FILE (all or nothing);
+    /// then point security.key_file at it.
+    Rotate {
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CasesCommand {
+    /// Destroy the keys and delete the data of cases whose retention ended.
+    Shred {
+        /// Only list what would go.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -251,6 +283,15 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         } => c::audit_verify(config).await,
         Command::Backup { file } => c::backup(config, &file).await,
         Command::Escalate => c::escalate_command(config).await,
+        Command::Key {
+            command: KeyCommand::Generate { file },
+        } => c::key_generate(&file),
+        Command::Key {
+            command: KeyCommand::Rotate { new_key_file },
+        } => c::key_rotate(config, &new_key_file).await,
+        Command::Cases {
+            command: CasesCommand::Shred { dry_run },
+        } => c::cases_shred(config, dry_run).await,
         Command::Policy {
             command: PolicyCommand::Export { org },
         } => policy_cmd::export(config, &org).await,

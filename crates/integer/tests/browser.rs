@@ -7,6 +7,8 @@
 //! them the tests print that they were skipped and pass, unless
 //! `INTEGER_REQUIRE_BROWSER=1` (as in CI): then they fail.
 
+mod common;
+
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -491,7 +493,47 @@ async fn sign_in(client: &Client, base: &str, email: &str) {
     type_into(client, "#email", email).await;
     type_into(client, "#wachtwoord", "demo").await;
     click(client, "form[action=\"/inloggen\"] button[type=\"submit\"]").await;
+    second_factor(client, &format!("{base} {email}")).await;
     wait_for_text(client, "h1", "Start").await;
+}
+
+/// Sensitive roles set up a second factor at their first sign-in (the key
+/// typed over from the page) and enter a code at every later one.
+async fn second_factor(client: &Client, account: &str) {
+    let started = Instant::now();
+    let path = loop {
+        let url = client.current_url().await.expect("current URL");
+        if url.path() != "/inloggen" {
+            break url.path().to_string();
+        }
+        if started.elapsed() > WAIT {
+            panic!("still on the sign-in page after signing in as {account}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let form = match path.as_str() {
+        "/inloggen/tweede-stap/instellen" => {
+            wait_for_text(client, "h1", "Tweede stap instellen").await;
+            check_a11y(client, "tweede stap instellen").await;
+            let grouped = text_of(client, "#sleutel").await;
+            let secret = integer_domain::totp::base32_decode(&grouped).expect("a base32 key");
+            common::authenticator::add(account, secret);
+            "/inloggen/tweede-stap/instellen"
+        }
+        "/inloggen/tweede-stap" => {
+            wait_for_text(client, "h1", "Code uit uw app").await;
+            check_a11y(client, "tweede stap").await;
+            "/inloggen/tweede-stap"
+        }
+        _ => return,
+    };
+    let code = common::authenticator::fresh_code(account).await;
+    type_into(client, "#code", &code).await;
+    click(
+        client,
+        &format!("form[action=\"{form}\"] button[type=\"submit\"]"),
+    )
+    .await;
 }
 
 /// The cell texts of every body row of the table inside the region
@@ -886,6 +928,93 @@ async fn an_employee_declares_flowers_and_the_manager_approves() {
         click(c, "td a[href^=\"/verklaringen/\"]").await;
         find(c, "#verklaring").await;
         check_a11y(c, "verklaring: register").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_anonymous_report_with_a_file_is_answered_through_the_mailbox() {
+    with_browser(|client, base| async move {
+        let c = &client;
+        // An outsider reports anonymously on the public form, with a file.
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let file = dir.path().join("bon.pdf");
+        std::fs::write(&file, b"%PDF-1.7 kasbon van 12 maart").expect("write the attachment");
+        open(c, &format!("{base}/o/maastricht/melden")).await;
+        wait_for_text(
+            c,
+            "h1",
+            "Een vermoeden van een misstand of integriteitsschending melden",
+        )
+        .await;
+        check_a11y(c, "meldpunt: formulier").await;
+        type_into(c, "#onderwerp", "Kasverschillen").await;
+        type_into(
+            c,
+            "#melding",
+            "Bij de balie verdwijnt geregeld contant geld uit de kas.",
+        )
+        .await;
+        find(c, "#bijlage")
+            .await
+            .send_keys(file.to_str().expect("a path"))
+            .await
+            .expect("choose the file");
+        click(
+            c,
+            "form[action=\"/o/maastricht/melden\"] button[type=\"submit\"]",
+        )
+        .await;
+        wait_for_text(c, "h1", "Uw melding is ontvangen").await;
+        check_a11y(c, "meldpunt: ontvangstcode").await;
+        let code = find(c, "#ontvangstcode")
+            .await
+            .attr("data-code")
+            .await
+            .expect("attribute")
+            .expect("a receipt code");
+        assert_eq!(code.len(), 24);
+
+        // The integrity office acknowledges it and asks a question.
+        sign_in(c, &base, "integriteit@maastricht.demo").await;
+        click(c, "nav.integer-nav a[href=\"/zaken\"]").await;
+        wait_for_text(c, "h1", "Zaken").await;
+        check_a11y(c, "zaken").await;
+        click(c, "td a[href^=\"/zaken/\"]").await;
+        find(c, "#melding-tekst").await;
+        assert!(body_text(c).await.contains("bon.pdf"));
+        check_a11y(c, "zaak").await;
+        click(c, "form[action$=\"/ontvangst\"] button[type=\"submit\"]").await;
+        wait_for_text(c, "[role=\"status\"]", "Opgeslagen.").await;
+        type_into(c, "#tekst", "Om welke dagen gaat het?").await;
+        click(c, "form[action$=\"/bericht\"] button[type=\"submit\"]").await;
+        wait_for_text(c, "[role=\"status\"]", "Opgeslagen.").await;
+        click(c, "form[action=\"/uitloggen\"] button[type=\"submit\"]").await;
+        wait_for_text(c, "h1", "Inloggen").await;
+
+        // The reporter opens the mailbox with the receipt, reads and answers.
+        open(c, &format!("{base}/o/maastricht/melden/postbus")).await;
+        check_a11y(c, "postbus: code").await;
+        type_into(c, "#code", &code.to_lowercase()).await;
+        click(
+            c,
+            "form[action=\"/o/maastricht/melden/postbus\"] button[type=\"submit\"]",
+        )
+        .await;
+        find(c, "#melding-tekst").await;
+        let text = body_text(c).await;
+        assert!(text.contains("Om welke dagen gaat het?"), "{text}");
+        assert!(!text.contains("nog niet"), "receipt acknowledged: {text}");
+        check_a11y(c, "postbus").await;
+        type_into(c, "#bericht", "Op maandag en donderdag, na sluitingstijd.").await;
+        click(
+            c,
+            "form[action=\"/o/maastricht/melden/postbus/bericht\"] button[type=\"submit\"]",
+        )
+        .await;
+        wait_for_text(c, "[role=\"status\"]", "Uw bericht is verstuurd.").await;
+        assert!(body_text(c).await.contains("Op maandag en donderdag"));
+        check_a11y(c, "postbus: verstuurd").await;
     })
     .await;
 }

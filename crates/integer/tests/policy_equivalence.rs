@@ -31,8 +31,15 @@ const FLAGS: &[&str] = &[
     "same_work_for_residents",
     "compelling_reasons",
     "explicit_permission",
+    "sensitive_data",
+    "contained",
 ];
-const NUMBERS: &[&str] = &["value_eur", "hours_per_week", "months_since_departure"];
+const NUMBERS: &[&str] = &[
+    "value_eur",
+    "hours_per_week",
+    "months_since_departure",
+    "people_affected",
+];
 
 fn integer(dir: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_integer"));

@@ -10,6 +10,8 @@
 
 pub mod audit;
 pub mod backup;
+pub mod cases;
+pub mod counsellor_log;
 pub mod declarations;
 pub mod deputies;
 pub mod escalation;
@@ -25,6 +27,7 @@ pub mod seed;
 pub mod sessions;
 pub mod testing;
 pub mod tokens;
+pub mod totp;
 pub mod units;
 pub mod yearly_check;
 

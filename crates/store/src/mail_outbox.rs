@@ -87,6 +87,7 @@ impl PendingMail {
     pub fn link_path(&self) -> String {
         match self.declaration {
             Some(id) => format!("/verklaringen/{id}"),
+            None if self.kind.starts_with("case.") => "/zaken".to_string(),
             None => "/".to_string(),
         }
     }

@@ -54,6 +54,24 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_yearly_check.sql"),
         postgres: include_str!("../migrations/postgres/0007_yearly_check.sql"),
     },
+    Migration {
+        version: 8,
+        name: "cases",
+        sqlite: include_str!("../migrations/sqlite/0008_cases.sql"),
+        postgres: include_str!("../migrations/postgres/0008_cases.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "totp",
+        sqlite: include_str!("../migrations/sqlite/0009_totp.sql"),
+        postgres: include_str!("../migrations/postgres/0009_totp.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "counsellor_log",
+        sqlite: include_str!("../migrations/sqlite/0010_counsellor_log.sql"),
+        postgres: include_str!("../migrations/postgres/0010_counsellor_log.sql"),
+    },
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

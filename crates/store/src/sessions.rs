@@ -14,6 +14,8 @@ pub struct SessionRecord {
     pub csrf_token: String,
     pub created_at: i64,
     pub last_seen_at: i64,
+    /// When this session passed the second factor (TOTP); `None`: not.
+    pub second_factor_at: Option<i64>,
 }
 
 /// Creates a session and returns the secret that goes into the cookie; only
@@ -27,6 +29,7 @@ pub async fn create(db: &mut Db, org: OrgId, person: PersonId) -> Result<(String
         csrf_token: crate::random_token(),
         created_at: now(),
         last_seen_at: now(),
+        second_factor_at: None,
     };
     sqlx::query(
         "INSERT INTO sessions (id_hash, org_id, person_id, csrf_token, created_at, last_seen_at) \
@@ -53,7 +56,8 @@ pub async fn load(
 ) -> Result<Option<SessionRecord>> {
     let id_hash = sha256_hex(secret);
     let row = sqlx::query(
-        "SELECT id_hash, org_id, person_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
+        "SELECT id_hash, org_id, person_id, csrf_token, created_at, last_seen_at, second_factor_at \
+         FROM sessions WHERE id_hash = $1",
     )
     .bind(&id_hash)
     .fetch_optional(&mut *db)
@@ -66,6 +70,7 @@ pub async fn load(
         csrf_token: r.try_get("csrf_token")?,
         created_at: r.try_get("created_at")?,
         last_seen_at: r.try_get("last_seen_at")?,
+        second_factor_at: r.try_get("second_factor_at")?,
     };
     let t = now();
     if t - record.last_seen_at > idle_secs || t - record.created_at > absolute_secs {
@@ -85,6 +90,27 @@ pub async fn touch(db: &mut Db, record: &SessionRecord) -> Result<()> {
             .execute(db)
             .await?;
     }
+    Ok(())
+}
+
+/// Marks the session as having passed the second factor.
+pub async fn mark_second_factor(db: &mut Db, id_hash: &str) -> Result<()> {
+    sqlx::query("UPDATE sessions SET second_factor_at = $1 WHERE id_hash = $2")
+        .bind(now())
+        .bind(id_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Takes the passed second factor from all sessions of a person (after a
+/// reset): their next request asks for it again.
+pub async fn clear_second_factor(db: &mut Db, org: OrgId, person: PersonId) -> Result<()> {
+    sqlx::query("UPDATE sessions SET second_factor_at = NULL WHERE org_id = $1 AND person_id = $2")
+        .bind(org.0)
+        .bind(person.0)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

@@ -249,3 +249,22 @@ pub async fn age_declaration(db: &mut crate::Db, id: i64, seconds: i64) {
         .await
         .expect("age declaration");
 }
+
+/// The audit rows (action, detail) about one kind of object, in order.
+pub async fn audit_rows(db: &mut crate::Db, object_type: &str) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT action, detail FROM audit_log WHERE object_type = $1 ORDER BY seq")
+        .bind(object_type)
+        .fetch_all(db)
+        .await
+        .expect("audit rows")
+}
+
+/// One bytes value from a query with one integer parameter (tests that
+/// look at what is stored).
+pub async fn bytes(db: &mut crate::Db, sql: &'static str, id: i64) -> Vec<u8> {
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .expect("bytes")
+}

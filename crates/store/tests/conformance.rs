@@ -635,3 +635,211 @@ async fn a_partial_import_changes_only_its_columns() {
         assert_eq!(found.total, 1, "{name}");
     }
 }
+
+/// A consultation for the counsellors' log, from the form's codes.
+fn consultation(
+    date: &str,
+    topic: &str,
+    behaviour: &str,
+    actions: &[&str],
+) -> integer_domain::counsel::Consultation {
+    use integer_domain::counsel::{ConsultationInput, parse_consultation};
+    let input = ConsultationInput {
+        date,
+        topic,
+        behaviour,
+        visitor: "employee",
+        actions: actions.to_vec(),
+        contacts: "2",
+        contact: "first",
+    };
+    parse_consultation(&input, jiff::civil::date(2025, 12, 31)).expect("a valid consultation")
+}
+
+#[tokio::test]
+async fn the_counsellors_log_keeps_entries_to_their_author_and_counts_them() {
+    use integer_store::counsellor_log::{self as log, Author};
+    for TestDb { store, name, .. } in both().await {
+        let a = org(&store, "org-a").await;
+        let b = org(&store, "org-b").await;
+        let c1 = person(&store, a, "Vera", "vera@a.nl", None).await;
+        let c2 = person(&store, a, "Wim", "wim@a.nl", None).await;
+        let author = |p: PersonId| Author {
+            person: p,
+            actor: format!("person:{}", p.0),
+            credential: Credential::Session,
+        };
+        let mut tx = store.begin_write().await.unwrap();
+        let first = log::add(
+            &mut tx,
+            a,
+            &author(c1),
+            &consultation(
+                "2025-03-01",
+                "undesirable_behaviour",
+                "bullying",
+                &["listening"],
+            ),
+        )
+        .await
+        .unwrap();
+        let second = log::add(
+            &mut tx,
+            a,
+            &author(c1),
+            &consultation(
+                "2025-05-01",
+                "integrity_question",
+                "",
+                &["advice", "referral"],
+            ),
+        )
+        .await
+        .unwrap();
+        log::add(
+            &mut tx,
+            a,
+            &author(c2),
+            &consultation(
+                "2025-04-01",
+                "undesirable_behaviour",
+                "bullying",
+                &["advice"],
+            ),
+        )
+        .await
+        .unwrap();
+        // Another year does not count in 2025.
+        log::add(
+            &mut tx,
+            a,
+            &author(c2),
+            &consultation("2024-12-31", "other", "", &["advice"]),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut conn = store.conn().await.unwrap();
+        let mine = log::list(&mut conn, a, Scope::Own(c1), 2025).await.unwrap();
+        assert_eq!(
+            mine.iter().map(|e| e.id).collect::<Vec<_>>(),
+            [second, first],
+            "{name}: own entries, most recent first"
+        );
+        assert_eq!(mine[0].actions, ["advice", "referral"], "{name}");
+        assert_eq!(mine[1].behaviour.as_deref(), Some("bullying"), "{name}");
+        assert_eq!(
+            log::list(&mut conn, a, Scope::Own(c2), 2025)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{name}"
+        );
+        assert!(
+            log::list(&mut conn, a, Scope::Organisation, 2025)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}: never listed organisation-wide"
+        );
+        assert!(
+            log::get(&mut conn, a, Scope::Own(c2), first)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            log::get(&mut conn, b, Scope::Own(c1), first)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        let counts = log::counts(&mut conn, a, 2025).await.unwrap();
+        assert_eq!(counts.consultations, 3, "{name}");
+        assert_eq!(counts.contacts, 6, "{name}");
+        assert_eq!(counts.first_contacts, 3, "{name}");
+        let n = |g: &log::Group, code: &str| g.iter().find(|(c, _)| c == code).unwrap().1;
+        assert_eq!(n(&counts.by_topic, "undesirable_behaviour"), 2, "{name}");
+        assert_eq!(n(&counts.by_topic, "integrity_concern"), 0, "{name}");
+        assert_eq!(n(&counts.by_behaviour, "bullying"), 2, "{name}");
+        assert_eq!(n(&counts.by_visitor, "employee"), 3, "{name}");
+        assert_eq!(n(&counts.by_action, "advice"), 2, "{name}");
+        assert_eq!(counts.by_action.len(), 6, "{name}: every action listed");
+        assert_eq!(
+            log::counts(&mut conn, b, 2025).await.unwrap().consultations,
+            0,
+            "{name}: another organisation counts apart"
+        );
+        drop(conn);
+
+        // Corrections: the author only, compare-and-set, not across years.
+        let fixed = consultation("2025-03-02", "integrity_concern", "", &["mediation"]);
+        let mut tx = store.begin_write().await.unwrap();
+        assert!(matches!(
+            log::correct(&mut tx, a, &author(c2), first, 1, &fixed).await,
+            Err(StoreError::Conflict(_))
+        ));
+        log::correct(&mut tx, a, &author(c1), first, 1, &fixed)
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                log::correct(&mut tx, a, &author(c1), first, 1, &fixed).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{name}: a stale version is refused"
+        );
+        let other_year = consultation("2024-03-02", "other", "", &["advice"]);
+        assert!(
+            matches!(
+                log::correct(&mut tx, a, &author(c1), first, 2, &other_year).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{name}: an entry never moves to another year"
+        );
+        tx.commit().await.unwrap();
+        let mut conn = store.conn().await.unwrap();
+        let e = log::get(&mut conn, a, Scope::Own(c1), first)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (e.version, e.topic.as_str(), e.behaviour, e.actions.clone()),
+            (2, "integrity_concern", None, vec!["mediation".to_string()]),
+            "{name}"
+        );
+        drop(conn);
+
+        // Deletion: the author only.
+        let mut tx = store.begin_write().await.unwrap();
+        assert!(matches!(
+            log::delete(&mut tx, a, &author(c2), first, 2).await,
+            Err(StoreError::Conflict(_))
+        ));
+        log::delete(&mut tx, a, &author(c1), first, 2)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = store.conn().await.unwrap();
+        assert_eq!(
+            log::counts(&mut conn, a, 2025).await.unwrap().consultations,
+            2,
+            "{name}"
+        );
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE object_type = 'counsellor_log'",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(audited, 6, "{name}: four added, one corrected, one deleted");
+        drop(conn);
+        assert!(
+            audit::verify(&store).await.unwrap().result.is_ok(),
+            "{name}"
+        );
+    }
+}

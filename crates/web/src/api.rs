@@ -23,6 +23,119 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}", get(person))
         .route("/units", get(list_units))
         .route("/policy/check", axum::routing::post(policy_check))
+        .route("/cases", get(list_cases))
+        .route("/cases/{id}", get(case_detail))
+}
+
+fn clock_json(c: integer_domain::case::Clock) -> Value {
+    use integer_domain::case::Clock;
+    match c {
+        Clock::NotStarted => json!({"status": "not_started"}),
+        Clock::Met { on, due, late } => {
+            json!({"status": if late { "met_late" } else { "met" }, "done_on": on.to_string(), "due": due.to_string()})
+        }
+        Clock::Running { due, days_left } => {
+            json!({"status": "running", "due": due.to_string(), "days_left": days_left})
+        }
+        Clock::Overdue { due, days_over } => {
+            json!({"status": "overdue", "due": due.to_string(), "days_over": days_over})
+        }
+    }
+}
+
+/// `GET /api/v1/cases`: the cases the token's owner is on the team of,
+/// with the clocks of the whistleblower act.
+async fn list_cases(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Value>, AppError> {
+    let p = &u.principal;
+    decide(p, Action::List, Resource::Case, Target::org(p.org)).map_err(|_| AppError::Forbidden)?;
+    let mut conn = state.store.conn().await?;
+    let today = integer_domain::case::local_date(jiff::Timestamp::now());
+    let rows = integer_store::cases::list_for(&mut conn, &state.key, p.org, p.person).await?;
+    Ok(Json(json!({
+        "cases": rows.iter().map(|c| json!({
+            "id": c.id,
+            "number": c.number,
+            "kind": c.kind.code(),
+            "state": c.state.code(),
+            "title": c.title,
+            "received_at": c.received_at,
+            "acknowledgement": clock_json(c.ack_clock(today)),
+            "feedback": clock_json(c.feedback_clock(today)),
+            "team_role": c.role.map(|r| r.code()),
+        })).collect::<Vec<_>>()
+    })))
+}
+
+/// `GET /api/v1/cases/{id}`: one case for its team (audited like a page
+/// view). Internal notes included; the reporter's identity is not.
+async fn case_detail(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let p = &u.principal;
+    let mut tx = state.store.begin_write().await?;
+    let relation = integer_store::cases::relation(&mut tx, &state.key, p.org, id, p.person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    decide(
+        p,
+        Action::View,
+        Resource::Case,
+        Target {
+            org: p.org,
+            relation,
+        },
+    )
+    .map_err(|_| AppError::Forbidden)?;
+    let c = integer_store::cases::get(&mut tx, &state.key, p.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let entries = integer_store::cases::entries(&mut tx, &state.key, id, false).await?;
+    integer_store::audit::append(
+        &mut tx,
+        &integer_store::audit::event(
+            Some(p.org.0),
+            u.actor(),
+            Credential::ApiToken,
+            "case.viewed",
+            "case",
+            id,
+            json!({}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    let today = integer_domain::case::local_date(jiff::Timestamp::now());
+    Ok(Json(json!({
+        "id": c.id,
+        "number": c.number,
+        "kind": c.kind.code(),
+        "channel": c.channel.code(),
+        "identity_mode": c.identity_mode.code(),
+        "state": c.state.code(),
+        "category": c.category,
+        "finding": c.finding.map(|f| f.code()),
+        "measures": c.measures.iter().map(|m| m.code()).collect::<Vec<_>>(),
+        "title": c.title,
+        "body": c.body,
+        "received_at": c.received_at,
+        "acknowledged_at": c.acknowledged_at,
+        "acknowledgement": clock_json(c.ack_clock(today)),
+        "feedback": clock_json(c.feedback_clock(today)),
+        "person_informed_at": c.person_informed_at,
+        "entries": entries.iter().map(|e| json!({
+            "kind": e.kind.code(),
+            "author": e.author_name,
+            "body": e.body,
+            "at": e.created_at,
+            "files": e.files.iter().map(|f| json!({"id": f.id, "name": f.name, "size": f.size, "type": f.mime})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "version": c.version,
+    })))
 }
 
 /// A request with a valid API token.

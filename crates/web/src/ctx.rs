@@ -7,9 +7,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use integer_domain::audit::Credential;
-use integer_domain::authz::Principal;
+use integer_domain::authz::{Principal, requires_second_factor};
 use integer_domain::i18n::Lang;
-use integer_domain::org::RoleSet;
+use integer_domain::org::{PersonId, RoleSet};
 use integer_store::orgs::Organisation;
 use integer_store::{orgs, people, sessions};
 
@@ -75,6 +75,32 @@ impl CurrentUser {
     }
 }
 
+/// A session that passed the password but still owes the second factor
+/// (TOTP). Such a session is not signed in for any page: [`Ctx`] has no
+/// user, and only the second-factor pages (through [`SecondFactorStep`])
+/// see it.
+#[derive(Debug, Clone)]
+pub struct PendingSecondFactor {
+    pub org: Organisation,
+    pub person: PersonId,
+    pub name: String,
+    pub email: String,
+    pub csrf: String,
+    pub session_hash: String,
+}
+
+impl PendingSecondFactor {
+    pub fn actor(&self) -> String {
+        format!("person:{}", self.person.0)
+    }
+}
+
+/// What a session cookie leads to.
+enum Loaded {
+    SignedIn(Box<CurrentUser>),
+    Pending(Box<PendingSecondFactor>),
+}
+
 /// Request context for pages: language, path, and the person if signed in.
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -99,9 +125,18 @@ impl FromRequestParts<AppState> for Ctx {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
-        let user = match cookie(&parts.headers, SESSION_COOKIE) {
+        let loaded = match cookie(&parts.headers, SESSION_COOKIE) {
             Some(secret) if !secret.is_empty() => load_user(state, secret).await?,
             _ => None,
+        };
+        let user = match loaded {
+            Some(Loaded::SignedIn(user)) => Some(*user),
+            Some(Loaded::Pending(pending)) => {
+                // Kept aside for the second-factor pages only.
+                parts.extensions.insert(*pending);
+                None
+            }
+            None => None,
         };
         Ok(Ctx {
             lang,
@@ -112,7 +147,7 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
-async fn load_user(state: &AppState, secret: &str) -> Result<Option<CurrentUser>, AppError> {
+async fn load_user(state: &AppState, secret: &str) -> Result<Option<Loaded>, AppError> {
     let mut conn = state.store.conn().await?;
     let cfg = &state.config;
     let Some(session) = sessions::load(
@@ -134,13 +169,26 @@ async fn load_user(state: &AppState, secret: &str) -> Result<Option<CurrentUser>
         return Ok(None);
     }
     sessions::touch(&mut conn, &session).await?;
+    let roles = RoleSet::new(person.roles);
+    // Checked on every request, so that a role that adds the requirement
+    // takes effect at once, and a reset as well.
+    if requires_second_factor(&roles) && session.second_factor_at.is_none() {
+        return Ok(Some(Loaded::Pending(Box::new(PendingSecondFactor {
+            org,
+            person: session.person_id,
+            name: person.name,
+            email: person.email,
+            csrf: session.csrf_token,
+            session_hash: session.id_hash,
+        }))));
+    }
     let unread =
         integer_store::notifications::unread(&mut conn, session.org_id, session.person_id).await?;
-    Ok(Some(CurrentUser {
+    Ok(Some(Loaded::SignedIn(Box::new(CurrentUser {
         principal: Principal {
             org: session.org_id,
             person: session.person_id,
-            roles: RoleSet::new(person.roles),
+            roles,
         },
         name: person.name,
         org,
@@ -148,7 +196,7 @@ async fn load_user(state: &AppState, secret: &str) -> Result<Option<CurrentUser>
         session_hash: session.id_hash,
         credential: Credential::Session,
         unread,
-    }))
+    }))))
 }
 
 /// A signed-in request; anything else is sent to the sign-in page.
@@ -170,5 +218,51 @@ impl FromRequestParts<AppState> for SignedIn {
             Some(user) => Ok(SignedIn { ctx, user }),
             None => Err(AppError::SignIn { back_to: ctx.path }),
         }
+    }
+}
+
+/// A session on its second-factor step. Anyone else goes to `/inloggen`,
+/// which sends a signed-in person on to where they were going.
+#[derive(Debug, Clone)]
+pub struct SecondFactorStep {
+    pub ctx: Ctx,
+    pub pending: PendingSecondFactor,
+}
+
+impl FromRequestParts<AppState> for SecondFactorStep {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        match parts.extensions.remove::<PendingSecondFactor>() {
+            Some(pending) => Ok(SecondFactorStep { ctx, pending }),
+            None => Err(AppError::SignIn {
+                back_to: "/".into(),
+            }),
+        }
+    }
+}
+
+/// The request context and, if the session is on its second-factor step,
+/// that step (for the sign-in page, which sends such a session on).
+#[derive(Debug, Clone)]
+pub struct CtxAndStep {
+    pub ctx: Ctx,
+    pub pending: Option<PendingSecondFactor>,
+}
+
+impl FromRequestParts<AppState> for CtxAndStep {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let pending = parts.extensions.remove::<PendingSecondFactor>();
+        Ok(CtxAndStep { ctx, pending })
     }
 }

@@ -20,6 +20,9 @@ pub enum AppError {
     /// Not signed in: go to the sign-in page and come back.
     #[error("sign-in required")]
     SignIn { back_to: String },
+    /// Go elsewhere first (the reporter's mailbox sign-in).
+    #[error("redirect")]
+    Redirect(String),
     /// No valid API token.
     #[error("unauthorized")]
     Unauthorized,
@@ -63,6 +66,7 @@ impl IntoResponse for AppError {
         let status = match &self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Redirect(to) => return Redirect::to(to).into_response(),
             AppError::SignIn { back_to } => {
                 let target = format!("/inloggen?terug={}", encode(back_to));
                 return Redirect::to(&target).into_response();

@@ -44,6 +44,9 @@ pub struct WebConfig {
     /// Take the client address from `X-Forwarded-For` (only behind a
     /// trusted proxy).
     pub trust_forwarded_for: bool,
+    /// The installation key that wraps every case key (see
+    /// docs/SECURITY.md). `None` only in tests: a random key per process.
+    pub installation_key: Option<integer_domain::crypto::InstallationKey>,
 }
 
 impl Default for WebConfig {
@@ -59,6 +62,7 @@ impl Default for WebConfig {
             login_max_failures_per_ip: 50,
             login_window_secs: 15 * 60,
             trust_forwarded_for: false,
+            installation_key: None,
         }
     }
 }
@@ -75,6 +79,8 @@ pub struct AppState {
     /// Verified against for unknown users, so that sign-in takes as long
     /// whether or not the account exists.
     pub dummy_hash: Arc<String>,
+    /// Wraps the case keys of the reporting point; never in the database.
+    pub key: Arc<integer_domain::crypto::InstallationKey>,
 }
 
 impl AppState {
@@ -84,7 +90,12 @@ impl AppState {
         let dummy_hash =
             tokio::task::spawn_blocking(|| security::hash_password(&integer_store::random_token()))
                 .await??;
+        let key = config
+            .installation_key
+            .clone()
+            .unwrap_or_else(integer_domain::crypto::InstallationKey::generate);
         Ok(AppState {
+            key: Arc::new(key),
             store,
             config: Arc::new(config),
             pepper: Arc::new(pepper),
@@ -107,6 +118,56 @@ pub fn router(state: AppState) -> Router {
             post(pages::import::apply),
         )
         .layer(DefaultBodyLimit::max(max_import));
+    // Reports and messages may carry files: a larger limit on these routes.
+    let upload_limit = integer_domain::case::MAX_ATTACHMENT_BYTES
+        * integer_domain::case::MAX_ATTACHMENTS
+        + 1024 * 1024;
+    let meldpunt_routes = Router::new()
+        .route(
+            "/o/{org}/melden",
+            get(pages::meldpunt::public_form).post(pages::meldpunt::public_submit),
+        )
+        .route(
+            "/o/{org}/melden/postbus",
+            get(pages::meldpunt::mailbox_login_form).post(pages::meldpunt::mailbox_login),
+        )
+        .route(
+            "/o/{org}/melden/postbus/zaak",
+            get(pages::meldpunt::mailbox_show),
+        )
+        .route(
+            "/o/{org}/melden/postbus/bericht",
+            post(pages::meldpunt::mailbox_reply),
+        )
+        .route(
+            "/o/{org}/melden/postbus/verslag",
+            post(pages::meldpunt::mailbox_confirm),
+        )
+        .route(
+            "/o/{org}/melden/postbus/uit",
+            post(pages::meldpunt::mailbox_logout),
+        )
+        .route(
+            "/melden",
+            get(pages::meldpunt::employee_form).post(pages::meldpunt::employee_submit),
+        )
+        .route("/melden/{id}", get(pages::meldpunt::own_show))
+        .route("/melden/{id}/bericht", post(pages::meldpunt::own_reply))
+        .route("/melden/{id}/verslag", post(pages::meldpunt::own_confirm))
+        .route("/zaken", get(pages::cases::list))
+        .route(
+            "/zaken/nieuw",
+            get(pages::cases::new_form).post(pages::cases::new_submit),
+        )
+        .route("/zaken/behandelaars", post(pages::cases::set_handlers))
+        .route("/zaken/{id}", get(pages::cases::show))
+        .route("/zaken/{id}/{action}", post(pages::cases::act))
+        .route("/zaken/{id}/bijlage/{file}", get(pages::cases::download))
+        .route(
+            "/zaken/{id}/noodtoegang",
+            get(pages::cases::emergency_form).post(pages::cases::emergency),
+        )
+        .layer(DefaultBodyLimit::max(upload_limit));
     Router::new()
         .route("/", get(pages::home::home))
         .route(
@@ -114,6 +175,26 @@ pub fn router(state: AppState) -> Router {
             get(pages::auth::login_form).post(pages::auth::login),
         )
         .route("/uitloggen", post(pages::auth::logout))
+        .route(
+            "/inloggen/tweede-stap",
+            get(pages::second_factor::code_form).post(pages::second_factor::code_submit),
+        )
+        .route(
+            "/inloggen/tweede-stap/instellen",
+            get(pages::second_factor::enrol_form).post(pages::second_factor::enrol_submit),
+        )
+        .route(
+            "/inloggen/tweede-stap/annuleren",
+            post(pages::second_factor::cancel),
+        )
+        .route(
+            "/organisatie/mensen/{id}/tweede-stap",
+            get(pages::second_factor::person_status),
+        )
+        .route(
+            "/organisatie/mensen/{id}/tweede-stap/herstellen",
+            post(pages::second_factor::reset),
+        )
         .route("/taal/{lang}", get(pages::auth::switch_language))
         .route(
             "/organisatie/eenheden",
@@ -167,6 +248,7 @@ pub fn router(state: AppState) -> Router {
             post(pages::declarations::publish),
         )
         .route("/o/{org}/{file}", get(pages::public_register::show))
+        .merge(meldpunt_routes)
         .route(
             "/organisatie/instellingen",
             post(pages::preset_edit::save_settings),
@@ -186,6 +268,26 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/berichten", get(pages::messages::list))
         .route("/berichten/gelezen", post(pages::messages::read_all))
+        .route(
+            "/vertrouwenspersoon",
+            get(pages::counsellor_log::show).post(pages::counsellor_log::add),
+        )
+        .route(
+            "/vertrouwenspersoon/cijfers",
+            get(pages::counsellor_log::counts),
+        )
+        .route(
+            "/vertrouwenspersoon/cijfers.csv",
+            get(pages::counsellor_log::counts_csv),
+        )
+        .route(
+            "/vertrouwenspersoon/{id}",
+            get(pages::counsellor_log::edit).post(pages::counsellor_log::correct),
+        )
+        .route(
+            "/vertrouwenspersoon/{id}/verwijderen",
+            post(pages::counsellor_log::delete),
+        )
         .route("/mag-dit", get(pages::policy::start))
         .route("/mag-dit/vragen", get(pages::policy::ask))
         .route("/gedragscode", get(pages::policy::code_index))

@@ -60,7 +60,8 @@ impl Layout {
                 (
                     "/registers",
                     "nav-register",
-                    may(p, Action::List, Resource::Declaration),
+                    may(p, Action::List, Resource::Declaration)
+                        || may(p, Action::List, Resource::DataLeak),
                 ),
                 (
                     "/organisatie/eenheden",
@@ -88,6 +89,32 @@ impl Layout {
                     may(p, Action::Update, Resource::Organisation),
                 ),
             ];
+            // The counsellors' log; its counts for the integrity office
+            // (counsellors reach them from the log).
+            let counsel: [(&'static str, &'static str, bool); 2] = [
+                (
+                    "/vertrouwenspersoon",
+                    "nav-counsel-log",
+                    may(p, Action::List, Resource::CounsellorLog),
+                ),
+                (
+                    "/vertrouwenspersoon/cijfers",
+                    "nav-counsel-counts",
+                    may(p, Action::View, Resource::CounsellorCounts)
+                        && !may(p, Action::List, Resource::CounsellorLog),
+                ),
+            ];
+            // The reporting point: everyone may report; case handlers see
+            // the cases they are on.
+            let meldpunt: [(&'static str, &'static str, bool); 2] = [
+                (
+                    "/melden",
+                    "nav-report",
+                    may(p, Action::Create, Resource::Report),
+                ),
+                ("/zaken", "nav-cases", may(p, Action::List, Resource::Case)),
+            ];
+            let items = items.into_iter().chain(counsel).chain(meldpunt);
             let here = ctx.path.split('?').next().unwrap_or("/");
             for (href, label_key, allowed) in items {
                 if allowed {

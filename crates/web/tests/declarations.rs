@@ -295,7 +295,12 @@ async fn who_sees_which_declarations() {
         let c = app.signed_in(&email_of(role)).await;
         assert_eq!(page(&app, &c, &path).await.0, expected, "{role:?} views");
         let register = page(&app, &c, "/registers").await.0;
-        let may_list = matches!(role, Role::IntegrityOffice | Role::Hr | Role::Manager);
+        // The privacy officer reaches the register as a keeper of data
+        // leaks (it then shows data leaks only).
+        let may_list = matches!(
+            role,
+            Role::IntegrityOffice | Role::Hr | Role::Manager | Role::PrivacyOfficer
+        );
         assert_eq!(
             register,
             if may_list { 200 } else { 403 },
@@ -1110,4 +1115,146 @@ async fn standard_conditions_can_be_ticked() {
         detail.contains("Alleen buiten werktijd; Meld wijzigingen meteen aan je leidinggevende"),
         "{detail}"
     );
+}
+
+/// A misdirected e-mail, answered for the Maastricht preset (which leaves
+/// data leaks to the AVG in the baseline).
+const MISDIRECTED_EMAIL: &[(&str, &str)] = &[
+    ("soort", "data_leak"),
+    ("people_affected", "12"),
+    ("sensitive_data", "nee"),
+    ("contained", "nee"),
+];
+
+#[tokio::test]
+async fn a_data_leak_is_filed_by_an_employee_and_reaches_the_manager() {
+    for db in both().await {
+        let app = TestApp::spawn(db).await;
+        let employee = app.signed_in(&email_of(Role::Employee)).await;
+        let (_, kinds) = page(&app, &employee, "/mag-dit").await;
+        assert!(kinds.contains("value=\"data_leak\""), "offered in Mag dit?");
+        // The notification's facts are asked one by one.
+        let (status, first) = page(&app, &employee, "/mag-dit/vragen?soort=data_leak").await;
+        assert_eq!(status, 200);
+        assert!(first.contains("name=\"people_affected\""), "{first}");
+        let q: String = MISDIRECTED_EMAIL
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&");
+        let (_, answer) = page(&app, &employee, &format!("/mag-dit/vragen?{q}")).await;
+        assert_eq!(attr(&answer, "data-verdict"), "report");
+        assert_eq!(attr(&answer, "data-approver"), "manager");
+        assert_eq!(
+            attr(&answer, "data-obligations"),
+            "report_immediately report_to_manager notify_authority register limit_damage"
+        );
+        assert!(answer.contains("AVG artikel 33"), "cites the law");
+        assert!(answer.contains("Wanneer ontdekte u het?"), "asks when");
+
+        let r = file(
+            &app,
+            &employee,
+            MISDIRECTED_EMAIL,
+            &[
+                (
+                    "omschrijving",
+                    "Brief met namen en adressen van aanvragers naar de verkeerde ontvanger gemaild",
+                ),
+                ("datum", "01-03-2025"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let id = id_of(&r);
+        let (_, html) = page(&app, &employee, &format!("/verklaringen/{id}")).await;
+        assert_eq!(attr(&html, "data-status"), "submitted");
+        assert!(html.contains("Mia Manager"), "routed to the manager");
+
+        // The manager finds it in the inbox and takes note of it.
+        let manager = app.signed_in(&email_of(Role::Manager)).await;
+        let (_, inbox) = page(&app, &manager, "/beoordelen").await;
+        assert!(inbox.contains("verkeerde ontvanger gemaild"), "{inbox}");
+        let (status, detail) = page(&app, &manager, &format!("/verklaringen/{id}")).await;
+        assert_eq!(status, 200);
+        let version = attr(&detail, "data-version");
+        let r = decide(&app, &manager, id, &version, &[("besluit", "approve")]).await;
+        assert_eq!(r.status(), 303);
+
+        // The register's kind filter finds it, and only it.
+        let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
+        let (status, register) = page(&app, &office, "/registers?soort=data_leak").await;
+        assert_eq!(status, 200);
+        assert!(register.contains("verkeerde ontvanger gemaild"));
+        let (_, gifts) = page(&app, &office, "/registers?soort=gift").await;
+        assert!(!gifts.contains("verkeerde ontvanger gemaild"));
+    }
+}
+
+#[tokio::test]
+async fn the_privacy_officer_sees_data_leaks_and_nothing_else() {
+    for db in both().await {
+        let app = TestApp::spawn(db).await;
+        let employee = app.signed_in(&email_of(Role::Employee)).await;
+        let r = file(
+            &app,
+            &employee,
+            MISDIRECTED_EMAIL,
+            &[
+                (
+                    "omschrijving",
+                    "Bestand met adressen naar de verkeerde ontvanger gemaild",
+                ),
+                ("datum", "01-03-2025"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let leak = id_of(&r);
+        let r = file(
+            &app,
+            &employee,
+            FLOWERS,
+            &[("omschrijving", "Bos tulpen van een leverancier")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let gift = id_of(&r);
+
+        let privacy = app.signed_in(&email_of(Role::PrivacyOfficer)).await;
+        let (_, home) = page(&app, &privacy, "/").await;
+        assert!(home.contains("href=\"/registers\""), "the nav offers it");
+
+        // The register shows the data leak, never the gift, whatever the
+        // query string asks for.
+        let (status, register) = page(&app, &privacy, "/registers").await;
+        assert_eq!(status, 200);
+        assert!(
+            register.contains("verkeerde ontvanger gemaild"),
+            "{register}"
+        );
+        assert!(!register.contains("Bos tulpen"), "{register}");
+        let (status, gifts) = page(&app, &privacy, "/registers?soort=gift").await;
+        assert_eq!(status, 200);
+        assert!(!gifts.contains("Bos tulpen"), "{gifts}");
+        assert!(
+            gifts.contains("verkeerde ontvanger gemaild"),
+            "forced filter"
+        );
+        let (_, searched) = page(&app, &privacy, "/registers?q=tulpen").await;
+        assert!(!searched.contains("Bos tulpen"), "{searched}");
+
+        // The gift's page stays closed; the data leak's page opens.
+        let (status, _) = page(&app, &privacy, &format!("/verklaringen/{gift}")).await;
+        assert!(matches!(status, 403 | 404), "gift page: {status}");
+        let (status, html) = page(&app, &privacy, &format!("/verklaringen/{leak}")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("verkeerde ontvanger gemaild"), "{html}");
+        // Looking is all: no decision, and no export (no rule for it).
+        let version = attr(&html, "data-version");
+        let r = decide(&app, &privacy, leak, &version, &[("besluit", "approve")]).await;
+        assert_eq!(r.status(), 403);
+        let (status, _) = page(&app, &privacy, "/registers/export.csv?soort=gift").await;
+        assert_eq!(status, 403);
+    }
 }

@@ -78,6 +78,17 @@ pub struct Declaration {
     // private_use
     #[serde(skip_serializing_if = "is_false")]
     pub explicit_permission: bool,
+    // data_leak
+    /// Roughly how many people's personal data are concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people_affected: Option<f64>,
+    /// Sensitive data: special categories (health, ...), citizen service
+    /// numbers, financial data, or data about vulnerable people.
+    #[serde(skip_serializing_if = "is_false")]
+    pub sensitive_data: bool,
+    /// The leak is stopped (absent: not, or not known to be).
+    #[serde(skip_serializing_if = "is_false")]
+    pub contained: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -129,6 +140,9 @@ pub(crate) const CONDITION_FIELDS: &[(&str, FieldType)] = &[
     ("months_since_departure", FieldType::Number),
     ("compelling_reasons", FieldType::Flag),
     ("explicit_permission", FieldType::Flag),
+    ("people_affected", FieldType::Number),
+    ("sensitive_data", FieldType::Flag),
+    ("contained", FieldType::Flag),
 ];
 
 pub(crate) fn field_type(name: &str) -> Option<FieldType> {
@@ -168,6 +182,9 @@ impl Declaration {
             months_since_departure: None,
             compelling_reasons: false,
             explicit_permission: false,
+            people_affected: None,
+            sensitive_data: false,
+            contained: false,
         }
     }
 
@@ -201,6 +218,9 @@ impl Declaration {
             "months_since_departure" => Number(self.months_since_departure),
             "compelling_reasons" => Flag(self.compelling_reasons),
             "explicit_permission" => Flag(self.explicit_permission),
+            "people_affected" => Number(self.people_affected),
+            "sensitive_data" => Flag(self.sensitive_data),
+            "contained" => Flag(self.contained),
             _ => return None,
         })
     }
@@ -226,6 +246,8 @@ impl Declaration {
             "same_work_for_residents" => &mut self.same_work_for_residents,
             "compelling_reasons" => &mut self.compelling_reasons,
             "explicit_permission" => &mut self.explicit_permission,
+            "sensitive_data" => &mut self.sensitive_data,
+            "contained" => &mut self.contained,
             _ => return None,
         })
     }
@@ -235,6 +257,7 @@ impl Declaration {
             "value_eur" => &mut self.value_eur,
             "hours_per_week" => &mut self.hours_per_week,
             "months_since_departure" => &mut self.months_since_departure,
+            "people_affected" => &mut self.people_affected,
             _ => return None,
         })
     }

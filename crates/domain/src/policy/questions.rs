@@ -1,8 +1,9 @@
-//! Which questions "Mag dit?" must ask for a kind under a preset: exactly
-//! the declaration fields that the rules for that kind test (and the
-//! baseline's, where the preset is silent), in a fixed order. The
-//! employee's own facts (salary scale, top official, designated function)
-//! come from the personnel record and are never asked.
+//! Which questions "Mag dit?" must ask for a kind under a preset: the
+//! declaration fields that the rules for that kind test (and the
+//! baseline's, where the preset is silent), plus the facts a notification
+//! of that kind must always contain, in a fixed order. The employee's own
+//! facts (salary scale, top official, designated function) come from the
+//! personnel record and are never asked.
 
 use super::declaration::{CONDITION_FIELDS, FieldType};
 use super::preset::{Outcome, Preset};
@@ -29,10 +30,23 @@ pub struct Question {
 /// Fields about the employee, taken from the personnel record.
 pub const EMPLOYEE_FIELDS: [&str; 3] = ["salary_scale", "top_official", "designated_function"];
 
+/// Facts asked for a kind whatever the rules test, because the
+/// notification itself needs them: a data-leak notification describes the
+/// approximate number of people concerned, the kind of data and the
+/// measures taken (AVG art. 33(3)).
+const NOTIFICATION_FACTS: &[(Kind, &[&str])] = &[(
+    Kind::DataLeak,
+    &["people_affected", "sensitive_data", "contained"],
+)];
+
 /// The questions for `kind` under `preset`, in the order of the
 /// declaration's fields.
 pub fn questions(preset: &Preset, kind: Kind) -> Vec<Question> {
-    let mut used: Vec<&str> = Vec::new();
+    let mut used: Vec<&str> = NOTIFICATION_FACTS
+        .iter()
+        .filter(|(k, _)| *k == kind)
+        .flat_map(|(_, fields)| fields.iter().copied())
+        .collect();
     let mut silent = false;
     for rule in preset.rules_for(kind) {
         silent |= rule.outcome == Outcome::Silent;
@@ -104,6 +118,22 @@ mod tests {
             })
             .count();
         assert!(asking >= 3, "{asking}");
+    }
+
+    #[test]
+    fn a_data_leak_always_asks_what_the_notification_needs() {
+        for preset in bundled_presets() {
+            let fields: Vec<&str> = questions(preset, Kind::DataLeak)
+                .iter()
+                .map(|q| q.field)
+                .collect();
+            assert_eq!(
+                fields,
+                ["people_affected", "sensitive_data", "contained"],
+                "{}",
+                preset.name
+            );
+        }
     }
 
     #[test]

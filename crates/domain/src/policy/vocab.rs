@@ -53,6 +53,9 @@ code_enum! {
         PrivateUse = "private_use",
         Expense = "expense",
         HireFormerEmployee = "hire_former_employee",
+        /// A (suspected) breach of personal data (*datalek*): a
+        /// notification, never a request (AVG art. 33).
+        DataLeak = "data_leak",
     }
 }
 
@@ -98,6 +101,16 @@ code_enum! {
         Recuse = "recuse",
         ConsultInDoubt = "consult_in_doubt",
         ConsultDirector = "consult_director",
+        /// Data leak: report at once, the 72 hours run from discovery.
+        ReportImmediately = "report_immediately",
+        /// Data leak: stop it and limit the damage where you can.
+        LimitDamage = "limit_damage",
+        /// Data leak: the organisation notifies the Autoriteit
+        /// Persoonsgegevens within 72 hours unless there is no risk.
+        NotifyAuthority = "notify_authority",
+        /// Data leak: the organisation informs the people concerned when
+        /// the risk to them is high (AVG art. 34).
+        InformDataSubjects = "inform_data_subjects",
     }
 }
 

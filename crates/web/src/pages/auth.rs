@@ -3,7 +3,7 @@
 use super::render_status;
 use crate::AppState;
 use crate::ctx::{
-    Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SignedIn, cookie, set_cookie,
+    Ctx, CtxAndStep, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SignedIn, cookie, set_cookie,
 };
 use crate::error::AppError;
 use crate::forms::{FieldErrors, Form};
@@ -109,12 +109,19 @@ async fn login_page(state: &AppState, ctx: &Ctx, v: LoginView<'_>) -> Result<Res
 
 pub async fn login_form(
     State(state): State<AppState>,
-    ctx: Ctx,
+    CtxAndStep { ctx, pending }: CtxAndStep,
     headers: HeaderMap,
     Query(q): Query<BackQuery>,
 ) -> Result<Response, AppError> {
     if ctx.user.is_some() {
         return Ok(Redirect::to(&safe_back(&q.terug)).into_response());
+    }
+    // Password done, second factor not yet: that step comes next (every
+    // page a pending session asks for is sent here first).
+    if let Some(p) = pending {
+        let mut conn = state.store.conn().await?;
+        let next = super::second_factor::step_path(&mut conn, &p.org, p.person, &q.terug).await?;
+        return Ok(Redirect::to(&next).into_response());
     }
     let csrf = cookie(&headers, LOGIN_CSRF_COOKIE)
         .filter(|c| c.len() == 64)
@@ -128,7 +135,7 @@ pub async fn login_form(
 }
 
 /// The client's address, for throttling only (never stored: hashed).
-fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+pub(crate) fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
     if state.config.trust_forwarded_for
         && let Some(first) = headers
             .get("x-forwarded-for")
@@ -262,6 +269,14 @@ pub async fn login(
         sessions::delete(&mut tx, &integer_store::sha256_hex(old)).await?;
     }
     let (secret, _record) = sessions::create(&mut tx, org.id, person).await?;
+    // Sensitive roles sign in with a second factor: the session is not
+    // signed in until that step is done (see ctx.rs).
+    let roles = integer_domain::org::RoleSet::new(people::roles(&mut tx, person).await?);
+    let next = if integer_domain::authz::requires_second_factor(&roles) {
+        super::second_factor::step_path(&mut tx, &org, person, &back_to).await?
+    } else {
+        safe_back(&back_to)
+    };
     audit::append(
         &mut tx,
         &audit::event(
@@ -277,7 +292,7 @@ pub async fn login(
     .await?;
     tx.commit().await?;
 
-    let mut response = Redirect::to(&safe_back(&back_to)).into_response();
+    let mut response = Redirect::to(&next).into_response();
     let h = response.headers_mut();
     let cookie = set_cookie(SESSION_COOKIE, &secret, None, cfg.secure_cookies);
     h.append(

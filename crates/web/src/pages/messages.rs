@@ -28,6 +28,7 @@ pub async fn list(State(state): State<AppState>, s: SignedIn) -> Result<Response
                     (_, Some(id)) => format!("/verklaringen/{id}"),
                     ("check.started" | "check.reminder", None) => "/actualisatie".to_string(),
                     ("deputy.appointed", None) => "/beoordelen".to_string(),
+                    (kind, None) if kind.starts_with("case.") => "/zaken".to_string(),
                     _ => "/".to_string(),
                 },
                 unread: !n.read,

@@ -2,15 +2,19 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cases;
+pub mod counsellor_log;
 pub mod declarations;
 pub mod home;
 pub mod import;
+pub mod meldpunt;
 pub mod messages;
 pub mod ops;
 pub mod people;
 pub mod policy;
 pub mod preset_edit;
 pub mod public_register;
+pub mod second_factor;
 pub mod units;
 pub mod yearly_check;
 

@@ -38,7 +38,7 @@ async fn preset_of(state: &AppState, s: &SignedIn) -> Result<Arc<Preset>, AppErr
     Ok(e.preset)
 }
 
-const KINDS: [Kind; 10] = [
+const KINDS: [Kind; 11] = [
     Kind::Gift,
     Kind::Invitation,
     Kind::Trip,
@@ -49,6 +49,7 @@ const KINDS: [Kind; 10] = [
     Kind::PrivateUse,
     Kind::Expense,
     Kind::HireFormerEmployee,
+    Kind::DataLeak,
 ];
 
 fn kind_page(s: &SignedIn, error: Option<String>) -> MayIKindPage {

@@ -221,7 +221,89 @@ impl TestApp {
             "sign-in of {email} failed: {}",
             r.text().await.unwrap_or_default()
         );
+        let next = location(&r);
+        if next.starts_with("/inloggen/tweede-stap") {
+            self.pass_second_factor(&client, email, &next).await;
+        }
         client
+    }
+
+    /// Completes the second factor the way a person would: enrolment
+    /// through the real page (the key read from it) and a code from
+    /// `integer_domain::totp`, or the code step. Each code is of a step after
+    /// the last accepted one (replay protection), so the same person may
+    /// sign in again within 30 seconds.
+    pub async fn pass_second_factor(&self, client: &Client, email: &str, step_path: &str) {
+        let html = client
+            .get(self.url(step_path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let enrolling = html.contains("action=\"/inloggen/tweede-stap/instellen\"");
+        let secret = if enrolling {
+            enrolment_secret(&html)
+        } else {
+            self.second_factor(email).await.expect("enrolled").secret
+        };
+        let code = self.fresh_code(email, &secret).await;
+        let action = if enrolling {
+            "/inloggen/tweede-stap/instellen"
+        } else {
+            "/inloggen/tweede-stap"
+        };
+        let r = client
+            .post(self.url(action))
+            .form(&[
+                ("csrf", hidden(&html, "csrf").as_str()),
+                ("code", code.as_str()),
+                ("terug", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            303,
+            "second factor of {email} failed: {}",
+            r.text().await.unwrap_or_default()
+        );
+    }
+
+    /// The stored second factor of a person of alpha (or beta).
+    pub async fn second_factor(&self, email: &str) -> Option<integer_store::totp::SecondFactor> {
+        let org = if email.ends_with("@beta.nl") {
+            self.beta
+        } else {
+            self.alpha
+        };
+        let mut conn = self.db.store.conn().await.unwrap();
+        // Also people a test added itself (not in `ids`).
+        let (id, _) = people::credentials(&mut conn, org, email)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no person {email}"));
+        integer_store::totp::get(&mut conn, org, id).await.unwrap()
+    }
+
+    /// A code for the current step, or the next one when the current step
+    /// was used already (the server accepts one step ahead); waits for the
+    /// step to pass when both were used.
+    pub async fn fresh_code(&self, email: &str, secret: &[u8]) -> String {
+        use integer_domain::totp;
+        loop {
+            let last = self.second_factor(email).await.and_then(|f| f.last_step);
+            let now = integer_store::now();
+            let current = totp::step_at(now);
+            let step = last.map_or(current, |l| current.max(l + 1));
+            if step <= current + 1 {
+                return totp::code_at_step(secret, step);
+            }
+            let wait = (current + 1) * totp::STEP_SECS - now;
+            tokio::time::sleep(std::time::Duration::from_secs(wait.max(1) as u64)).await;
+        }
     }
 
     /// The session's CSRF token, read from a page's forms.
@@ -246,4 +328,20 @@ pub fn hidden(html: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no hidden {name} in page"))
         + marker.len();
     html[start..].split('"').next().unwrap().to_string()
+}
+
+/// Where a redirect goes.
+pub fn location(r: &Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// The key shown on the enrolment page (in blocks of four), decoded.
+pub fn enrolment_secret(html: &str) -> Vec<u8> {
+    let marker = "<code id=\"sleutel\" translate=\"no\">";
+    let start = html.find(marker).expect("the key on the enrolment page") + marker.len();
+    let grouped = html[start..].split('<').next().unwrap();
+    integer_domain::totp::base32_decode(grouped).expect("a base32 key")
 }

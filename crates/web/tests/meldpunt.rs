@@ -1,0 +1,1060 @@
+//! The reporting point over HTTP: the public form, the receipt and the
+//! reporter's mailbox, case handling by the team, need to know, bad input
+//! and encryption at rest.
+
+mod common;
+
+use common::{PASSWORD, TestApp, email_of, hidden, location};
+use integer_domain::org::Role;
+use integer_store::testing::{add_person, sqlite};
+use reqwest::multipart::{Form as Multi, Part};
+
+const PHRASE: &str = "de wethouder kreeg een gratis keuken van aannemer Zonneveld";
+
+fn report_form(text: &str, identity: &str) -> Multi {
+    Multi::new()
+        .text("onderwerp", "Keuken")
+        .text("melding", text.to_string())
+        .text("identiteit", identity.to_string())
+}
+
+/// Files a public report; returns (number, receipt code).
+async fn public_report(app: &TestApp, form: Multi) -> (String, String) {
+    let r = TestApp::client()
+        .post(app.url("/o/alpha/melden"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers().get("set-cookie").is_none(),
+        "the public form sets no cookie"
+    );
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    let code = html
+        .split("data-code=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let number = html
+        .split("<strong>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    (number, code)
+}
+
+fn case_id_in(list_html: &str, number: &str) -> i64 {
+    let at = list_html
+        .find(&format!(">{number}</a>"))
+        .unwrap_or_else(|| panic!("{number} not in list"));
+    let before = &list_html[..at];
+    let href = before.rsplit("href=\"/zaken/").next().unwrap();
+    href.split('"').next().unwrap().parse().unwrap()
+}
+
+async fn mailbox(app: &TestApp, code: &str) -> reqwest::Client {
+    let c = TestApp::client();
+    let r = c
+        .post(app.url("/o/alpha/melden/postbus"))
+        .form(&[("code", code)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    c
+}
+
+#[tokio::test]
+async fn anonymous_report_acknowledged_question_and_answer() {
+    for db in integer_store::testing::both().await {
+        anonymous_story(TestApp::spawn(db).await).await;
+    }
+}
+
+async fn anonymous_story(app: TestApp) {
+    let form = report_form(PHRASE, "anonymous").part(
+        "bijlage",
+        Part::bytes(b"%PDF-1.7 offerte keuken".to_vec()).file_name("offerte.pdf"),
+    );
+    let (number, code) = public_report(&app, form).await;
+    assert_eq!(code.len(), 24);
+
+    // The integrity office (the default intake) sees it, with its clocks.
+    let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
+    let list = office
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = case_id_in(&list, &number);
+    let page = office
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(PHRASE));
+    assert!(page.contains("offerte.pdf"));
+    let csrf = hidden(&page, "csrf");
+    let version = hidden(&page, "versie");
+    let r = office
+        .post(app.url(&format!("/zaken/{id}/ontvangst")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("versie", version.as_str()),
+            ("bericht", "Ontvangen, dank u."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = office
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let version = hidden(&page, "versie");
+    let r = office
+        .post(app.url(&format!("/zaken/{id}/bericht")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("versie", version.as_str()),
+            ("tekst", "Wanneer was dat precies?"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // An internal note never reaches the reporter.
+    office
+        .post(app.url(&format!("/zaken/{id}/notitie")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("versie", version.as_str()),
+            ("tekst", "Interne inschatting: serieus"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    // The reporter opens the mailbox with the code, typed loosely.
+    let typed = code.to_lowercase().replace('-', " ");
+    let reporter = mailbox(&app, &typed).await;
+    let inbox = reporter
+        .get(app.url("/o/alpha/melden/postbus/zaak"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inbox.status(), 200);
+    let html = inbox.text().await.unwrap();
+    assert!(html.contains("Wanneer was dat precies?"));
+    assert!(html.contains("Ontvangen, dank u."));
+    assert!(!html.contains("Interne inschatting"));
+    let csrf = hidden(&html, "csrf");
+    // Without the form token the answer is refused.
+    let r = reporter
+        .post(app.url("/o/alpha/melden/postbus/bericht"))
+        .multipart(Multi::new().text("bericht", "zonder token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = reporter
+        .post(app.url("/o/alpha/melden/postbus/bericht"))
+        .multipart(
+            Multi::new()
+                .text("csrf", csrf)
+                .text("bericht", "Op 3 maart, na de raadsvergadering."),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = office
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Op 3 maart, na de raadsvergadering."));
+
+    // Every look was audited, without the content.
+    let mut conn = app.db.store.conn().await.unwrap();
+    let rows = integer_store::testing::audit_rows(&mut conn, "case").await;
+    let actions: Vec<&str> = rows.iter().map(|(a, _)| a.as_str()).collect();
+    for a in [
+        "case.received",
+        "case.viewed",
+        "case.acknowledged",
+        "case.message_sent",
+        "case.mailbox_opened",
+        "case.reporter_message",
+    ] {
+        assert!(actions.contains(&a), "{a} missing in {actions:?}");
+    }
+    assert!(rows.iter().all(|(_, d)| !d.contains("wethouder")));
+}
+
+#[tokio::test]
+async fn wrong_receipts_say_nothing_and_are_throttled() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let (_, code) = public_report(&app, report_form("Iets gezien", "anonymous")).await;
+    let c = TestApp::client();
+    let mut statuses = Vec::new();
+    let mut messages = Vec::new();
+    for guess in [
+        "ABCD-EFGH-JKMN-PQRS-TVWX",
+        "kort",
+        "ABCD-EFGH-JKMN-PQRS-TVWY",
+    ] {
+        let r = c
+            .post(app.url("/o/alpha/melden/postbus"))
+            .form(&[("code", guess)])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+        let html = r.text().await.unwrap();
+        messages.push(
+            html.split("id=\"code-fout\">")
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(statuses, [422, 422, 422]);
+    assert!(
+        messages.windows(2).all(|w| w[0] == w[1]),
+        "no hint whether a code exists"
+    );
+    // Another organisation's form does not open this mailbox.
+    let r = c
+        .post(app.url("/o/beta/melden/postbus"))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    for _ in 0..7 {
+        c.post(app.url("/o/alpha/melden/postbus"))
+            .form(&[("code", "ABCD-EFGH-JKMN-PQRS-TVWX")])
+            .send()
+            .await
+            .unwrap();
+    }
+    // Now even the right code waits.
+    let r = c
+        .post(app.url("/o/alpha/melden/postbus"))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+}
+
+#[tokio::test]
+async fn bad_input_is_explained_and_scripts_are_inert() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let c = TestApp::client();
+    // Empty text and a confidential report without a name.
+    let r = c
+        .post(app.url("/o/alpha/melden"))
+        .multipart(
+            Multi::new()
+                .text("melding", "")
+                .text("identiteit", "confidential"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Schrijf wat u wilt melden."));
+    assert!(html.contains("Vul een naam in, of kies"));
+    // A program dressed up as a photo, and a file over the limit.
+    let r = c
+        .post(app.url("/o/alpha/melden"))
+        .header("accept-language", "en")
+        .multipart(
+            report_form("Zie bijlage", "anonymous")
+                .part(
+                    "bijlage",
+                    Part::bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec())
+                        .file_name("foto.jpg"),
+                )
+                .part(
+                    "bijlage",
+                    Part::bytes(vec![b'a'; 10 * 1024 * 1024 + 1]).file_name("groot.txt"),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("The file foto.jpg is not a PDF"), "{html}");
+    assert!(html.contains("The file groot.txt is larger than 10 MB"));
+    // A script in the text is shown as text.
+    let (number, _) = public_report(
+        &app,
+        report_form("<script>alert('x')</script> zag ik", "anonymous"),
+    )
+    .await;
+    let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
+    let list = office
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = case_id_in(&list, &number);
+    let page = office
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("<script>alert"));
+    assert!(page.contains("&lt;script&gt;alert") || page.contains("&#60;script&#62;alert"));
+    // The staff form without its CSRF token is refused.
+    let employee = app.signed_in(&email_of(Role::Employee)).await;
+    let r = employee
+        .post(app.url("/melden"))
+        .multipart(report_form("Zonder token", "anonymous"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn need_to_know_for_every_role() {
+    let mut app = TestApp::spawn(sqlite().await).await;
+    let alpha = app.alpha;
+    let hash = common::password_hash();
+    // A second integrity office member.
+    let io2 = add_person(
+        &app.db.store,
+        alpha,
+        "Tweede Integriteit",
+        "io2@alpha.nl",
+        Role::IntegrityOffice,
+        Some(hash),
+    )
+    .await;
+    app.ids.insert("io2@alpha.nl".to_string(), io2);
+    // Route new reports to the first office member only.
+    let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
+    let csrf = app.csrf(&office).await;
+    let r = office
+        .post(app.url("/zaken/behandelaars"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("intake", email_of(Role::IntegrityOffice).as_str()),
+            ("alternatief", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (number, _) = public_report(&app, report_form(PHRASE, "anonymous")).await;
+    let (other_number, _) = public_report(&app, report_form("Andere zaak", "anonymous")).await;
+    let list = office
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = case_id_in(&list, &number);
+    let other_id = case_id_in(&list, &other_number);
+    let page = office
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let version = hidden(&page, "versie");
+    // The investigator works on the other case; the manager is named here.
+    let r = office
+        .post(app.url(&format!("/zaken/{other_id}/team")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("versie", "0"),
+            ("email", email_of(Role::Investigator).as_str()),
+            ("rol", "investigator"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = office
+        .post(app.url(&format!("/zaken/{id}/betrokkene")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("versie", version.as_str()),
+            ("email", email_of(Role::Manager).as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // A named person cannot be put on the team.
+    let r = office
+        .post(app.url(&format!("/zaken/{id}/team")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("versie", "0"),
+            ("email", email_of(Role::Manager).as_str()),
+            ("rol", "member"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+
+    let path = format!("/zaken/{id}");
+    for (who, want) in [
+        (email_of(Role::IntegrityOffice), 200),
+        ("io2@alpha.nl".to_string(), 403),
+        (email_of(Role::Investigator), 403),
+        (email_of(Role::Manager), 403),
+        (email_of(Role::PrivacyOfficer), 403),
+        (email_of(Role::Director), 403),
+        (email_of(Role::Employee), 403),
+        (email_of(Role::Admin), 403),
+        ("admin@beta.nl".to_string(), 404),
+        ("employee@beta.nl".to_string(), 404),
+    ] {
+        let c = app.signed_in(&who).await;
+        let r = c.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), want, "{who} on {path}");
+        let r = c
+            .get(app.url(&format!("{path}/bijlage/1")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            if want == 200 { 404 } else { want },
+            "{who} download"
+        );
+    }
+    // The investigator reaches their own case, not this one.
+    let inv = app.signed_in(&email_of(Role::Investigator)).await;
+    assert_eq!(
+        inv.get(app.url(&format!("/zaken/{other_id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let inv_list = inv
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(inv_list.contains(&other_number) && !inv_list.contains(&number));
+    // The privacy officer reads the audit trail, which names the case but
+    // holds none of its content.
+    let po = app.signed_in(&email_of(Role::PrivacyOfficer)).await;
+    let audit = po.get(app.url("/organisatie/audit")).send().await.unwrap();
+    assert_eq!(audit.status(), 200);
+    assert!(!audit.text().await.unwrap().contains("wethouder"));
+    // Emergency access by the second office member: a reason is required,
+    // and then it stands out in the audit trail.
+    let io2 = app.signed_in("io2@alpha.nl").await;
+    let csrf2 = app.csrf(&io2).await;
+    let r = io2
+        .post(app.url(&format!("{path}/noodtoegang")))
+        .form(&[("csrf", csrf2.as_str()), ("reden", "kort")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = io2
+        .post(app.url(&format!("{path}/noodtoegang")))
+        .form(&[
+            ("csrf", csrf2.as_str()),
+            ("reden", "Eigenaar ziek, termijn verloopt morgen"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(io2.get(app.url(&path)).send().await.unwrap().status(), 200);
+    let mut conn = app.db.store.conn().await.unwrap();
+    let n = integer_store::testing::count(
+        &mut conn,
+        "audit_log WHERE action = 'case.emergency_access'",
+    )
+    .await;
+    assert_eq!(n, 1);
+    // The manager (named) cannot use emergency access either: not their role.
+    let mgr = app.signed_in(&email_of(Role::Manager)).await;
+    let csrf3 = app.csrf(&mgr).await;
+    let r = mgr
+        .post(app.url(&format!("{path}/noodtoegang")))
+        .form(&[
+            ("csrf", csrf3.as_str()),
+            ("reden", "Ik wil weten wat er over mij staat"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn reports_about_the_office_go_around_it() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let (number, _) = public_report(
+        &app,
+        report_form(
+            "Het integriteitsbureau doet niets met meldingen",
+            "anonymous",
+        )
+        .text("over_bureau", "ja"),
+    )
+    .await;
+    let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
+    let list = office
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains(&number), "not routed to the office");
+    // The board (the default alternate) has it.
+    let board = app.signed_in(&email_of(Role::Board)).await;
+    let list = board
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(&number));
+}
+
+#[tokio::test]
+async fn staff_entry_overdue_lists_steps_and_identity_approval() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
+    let csrf = app.csrf(&office).await;
+    let ten_days_ago = integer_domain::case::local_date(jiff::Timestamp::now())
+        .checked_sub(jiff::Span::new().days(10))
+        .unwrap()
+        .to_string();
+    let r = office
+        .post(app.url("/zaken/nieuw"))
+        .multipart(
+            Multi::new()
+                .text("csrf", csrf.clone())
+                .text("kanaal", "phone")
+                .text("ontvangen_op", ten_days_ago)
+                .text("soort", "report")
+                .text("onderwerp", "Telefonische melding")
+                .text(
+                    "melding",
+                    "Verslag: de melder zag contant geld wisselen bij de balie.",
+                )
+                .text("identiteit", "confidential")
+                .text("naam", "Petra Pieters")
+                .text("email", "petra@example.org"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let receipt = r.text().await.unwrap();
+    let code = receipt
+        .split("data-code=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let number = receipt
+        .split("<strong>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let list = office
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let overdue = list
+        .split("id=\"te-laat\"")
+        .nth(1)
+        .expect("an overdue table");
+    assert!(overdue.contains("Telefonische melding"));
+    let id = case_id_in(&list, &number);
+
+    // The reporter confirms the minutes in the mailbox.
+    let reporter = mailbox(&app, &code).await;
+    let html = reporter
+        .get(app.url("/o/alpha/melden/postbus/zaak"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("contant geld"));
+    let mcsrf = hidden(&html, "csrf");
+    let r = reporter
+        .post(app.url("/o/alpha/melden/postbus/verslag"))
+        .form(&[("csrf", mcsrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+
+    // Steps: a reason is required to drop it; the decision is the director's.
+    let page = office
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Verslag bevestigd"));
+    assert!(
+        !page.contains("Petra Pieters"),
+        "confidential: hidden until approved"
+    );
+    let v = hidden(&page, "versie");
+    let step = |to: &'static str, extra: Vec<(&'static str, &'static str)>, v: String| {
+        let office = office.clone();
+        let csrf = csrf.clone();
+        let url = app.url(&format!("/zaken/{id}/stap"));
+        async move {
+            let mut form = vec![("csrf", csrf), ("versie", v), ("naar", to.to_string())];
+            form.extend(extra.into_iter().map(|(k, v)| (k, v.to_string())));
+            office.post(url).form(&form).send().await.unwrap()
+        }
+    };
+    let r = step("not_pursued", vec![], v.clone()).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Schrijf de reden op"));
+    assert_eq!(step("intake", vec![], v.clone()).await.status(), 303);
+    // A stale version loses.
+    assert_eq!(step("investigation", vec![], v).await.status(), 409);
+    let version = |html: &str| hidden(html, "versie");
+    let page = office
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        step("investigation", vec![], version(&page)).await.status(),
+        303
+    );
+    let page = office
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = step("decision", vec![("bevinding", "proven")], version(&page)).await;
+    assert_eq!(r.status(), 422, "only the director decides");
+
+    // Identity: asked with a reason, approved by a second person.
+    let r = office
+        .post(app.url(&format!("/zaken/{id}/identiteit-aanvragen")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("versie", "0"),
+            ("reden", "Nodig om de melder te horen als getuige"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let director = app.signed_in(&email_of(Role::Director)).await;
+    let dlist = director
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let request = hidden(&dlist, "verzoek");
+    // The requester cannot approve their own request.
+    let r = office
+        .post(app.url(&format!("/zaken/{id}/identiteit-besluit")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("verzoek", request.as_str()),
+            ("besluit", "toestaan"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let dcsrf = hidden(&dlist, "csrf");
+    let r = director
+        .post(app.url(&format!("/zaken/{id}/identiteit-besluit")))
+        .form(&[
+            ("csrf", dcsrf.as_str()),
+            ("verzoek", request.as_str()),
+            ("besluit", "toestaan"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // The director approved but is not on the team: still no access.
+    assert_eq!(
+        director
+            .get(app.url(&format!("/zaken/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let page = office
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Petra Pieters"));
+    // With the director on the team (role decision), the decision is taken.
+    let r = office
+        .post(app.url(&format!("/zaken/{id}/team")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("versie", "0"),
+            ("email", email_of(Role::Director).as_str()),
+            ("rol", "decider"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = director
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = director
+        .post(app.url(&format!("/zaken/{id}/stap")))
+        .form(&[
+            ("csrf", dcsrf.as_str()),
+            ("versie", version(&page).as_str()),
+            ("naar", "decision"),
+            ("bevinding", "partly_proven"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let _ = PASSWORD;
+    let _ = location(&r);
+}
+
+#[tokio::test]
+async fn the_phrase_is_nowhere_at_rest() {
+    let db = sqlite().await;
+    let url = db.url.clone();
+    let app = TestApp::spawn(db).await;
+    let form = report_form(PHRASE, "confidential")
+        .text("naam", "Jan Klokkenluider")
+        .part(
+            "bijlage",
+            Part::bytes(format!("Bijlage: {PHRASE}").into_bytes()).file_name("notitie.txt"),
+        );
+    let (_, code) = public_report(&app, form).await;
+    let reporter = mailbox(&app, &code).await;
+    let html = reporter
+        .get(app.url("/o/alpha/melden/postbus/zaak"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&html, "csrf");
+    reporter
+        .post(app.url("/o/alpha/melden/postbus/bericht"))
+        .multipart(
+            Multi::new()
+                .text("csrf", csrf)
+                .text("bericht", format!("Nog iets: {PHRASE}")),
+        )
+        .send()
+        .await
+        .unwrap();
+    let backup = std::env::temp_dir().join(format!(
+        "integer-backup-{}.db",
+        integer_store::random_token()
+    ));
+    integer_store::backup::sqlite_backup(&app.db.store, &backup)
+        .await
+        .unwrap();
+    let path = integer_store::sqlite_path(&url).unwrap();
+    let dir = path.parent().unwrap();
+    let mut checked = 0;
+    let needles: [&[u8]; 4] = [
+        b"wethouder",
+        b"Zonneveld",
+        b"Klokkenluider",
+        code.as_bytes(),
+    ];
+    for entry in std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .chain([backup.clone()])
+    {
+        let bytes = std::fs::read(&entry).unwrap();
+        for needle in needles {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} holds {:?}",
+                entry.display(),
+                String::from_utf8_lossy(needle)
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 2, "database file and backup checked");
+    let _ = std::fs::remove_file(backup);
+}
+
+#[tokio::test]
+async fn the_case_api_answers_the_team_only() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let (number, _) = public_report(&app, report_form(PHRASE, "anonymous")).await;
+    let mut conn = app.db.store.conn().await.unwrap();
+    let mut tokens = Vec::new();
+    for role in [Role::IntegrityOffice, Role::Investigator, Role::Employee] {
+        let id = app.id(&email_of(role));
+        tokens.push(
+            integer_store::tokens::create(&mut conn, app.alpha, id, "t")
+                .await
+                .unwrap()
+                .1,
+        );
+    }
+    let (office, investigator, employee) =
+        (tokens[0].clone(), tokens[1].clone(), tokens[2].clone());
+    drop(conn);
+    let c = TestApp::client();
+    let list: serde_json::Value = c
+        .get(app.url("/api/v1/cases"))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let case = &list["cases"][0];
+    assert_eq!(case["number"], number.as_str());
+    assert_eq!(case["acknowledgement"]["status"], "running");
+    assert_eq!(case["feedback"]["status"], "not_started");
+    let id = case["id"].as_i64().unwrap();
+    let detail: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/cases/{id}")))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["body"], PHRASE);
+    // Not on the team: 403; no case role at all: 403 on the list.
+    let r = c
+        .get(app.url(&format!("/api/v1/cases/{id}")))
+        .bearer_auth(&investigator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let list: serde_json::Value = c
+        .get(app.url("/api/v1/cases"))
+        .bearer_auth(&investigator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["cases"].as_array().unwrap().len(), 0);
+    let r = c
+        .get(app.url("/api/v1/cases"))
+        .bearer_auth(&employee)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .get(app.url("/api/v1/cases/999999"))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn complaints_go_to_the_committee() {
+    let mut app = TestApp::spawn(sqlite().await).await;
+    let member = add_person(
+        &app.db.store,
+        app.alpha,
+        "Commissielid",
+        "commissie@alpha.nl",
+        Role::Employee,
+        Some(common::password_hash()),
+    )
+    .await;
+    app.ids.insert("commissie@alpha.nl".to_string(), member);
+    let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
+    let csrf = app.csrf(&office).await;
+    let r = office
+        .post(app.url("/zaken/behandelaars"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("intake", ""),
+            ("alternatief", ""),
+            ("klachten", "commissie@alpha.nl"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let employee = app.signed_in(&email_of(Role::Employee)).await;
+    let ecsrf = app.csrf(&employee).await;
+    let r = employee
+        .post(app.url("/melden"))
+        .multipart(
+            Multi::new()
+                .text("csrf", ecsrf)
+                .text("soort", "complaint")
+                .text("onderwerp", "Pesten")
+                .text("melding", "Mijn collega wordt al maanden gepest.")
+                .text("identiteit", "named"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // The office does not get it; the committee member does (through the
+    // team, not through a role), and the reporter sees it under "mine".
+    let list = office
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains("Pesten"));
+    let committee = app.signed_in("commissie@alpha.nl").await;
+    let mine = employee
+        .get(app.url("/melden"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(mine.contains("Pesten"), "the named reporter's own list");
+    let href = mine
+        .split("href=\"/melden/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let id: i64 = href.parse().unwrap();
+    let r = committee
+        .get(app.url(&format!("/zaken/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Klacht over ongewenst gedrag"));
+    // The named reporter follows it signed in, without a receipt.
+    let own = employee
+        .get(app.url(&format!("/melden/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    // Nobody else reaches it that way.
+    let other = app.signed_in(&email_of(Role::Manager)).await;
+    assert_eq!(
+        other
+            .get(app.url(&format!("/melden/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
