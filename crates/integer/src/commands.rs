@@ -454,6 +454,7 @@ pub async fn seed(
     org_slug: &str,
     count: usize,
     declarations_per_person: usize,
+    cases: usize,
     preset: &str,
     name: Option<String>,
 ) -> anyhow::Result<ExitCode> {
@@ -474,6 +475,41 @@ pub async fn seed(
         },
     )
     .await?;
+    if cases > 0 {
+        let key = config.installation_key()?;
+        let mut tx = store.begin_write().await?;
+        let org = orgs::by_slug(&mut tx, slug.as_str())
+            .await?
+            .ok_or_else(|| anyhow!("organisation '{slug}' vanished"))?;
+        let mut handlers: Vec<integer_domain::org::PersonId> =
+            people::with_role(&mut tx, org.id, Role::IntegrityOffice)
+                .await?
+                .into_iter()
+                .map(|p| p.0)
+                .collect();
+        if handlers.is_empty() {
+            handlers = people::with_role(&mut tx, org.id, Role::Employee)
+                .await?
+                .into_iter()
+                .take(3)
+                .map(|p| p.0)
+                .collect();
+        }
+        let bar = progress_bar(cases as u64, "cases");
+        integer_store::cases::seed_synthetic(
+            &mut tx,
+            &key,
+            org.id,
+            cases,
+            integer_store::now(),
+            &handlers,
+            &|n| bar.set_position(n as u64),
+        )
+        .await?;
+        bar.finish_and_clear();
+        tx.commit().await?;
+        println!("{cases} meldingen/zaken aangemaakt / cases created");
+    }
     let declarations = count * declarations_per_person;
     let secs = started.elapsed().as_secs_f64();
     println!(
@@ -572,6 +608,8 @@ pub async fn escalate(store: &Store) -> anyhow::Result<usize> {
     // The reporting point's clocks: reminders and escalation by e-mail.
     let today = integer_domain::case::local_date(jiff::Timestamp::now());
     let reminders = integer_store::cases::send_reminders(&mut tx, today).await?;
+    // The code of conduct's review date (docs/PREVENTION.md), once per date.
+    integer_store::prevention::send_review_reminders(&mut tx, today).await?;
     tx.commit().await?;
     if !reminders.is_empty() {
         tracing::info!(count = reminders.len(), "case deadline reminders sent");

@@ -66,6 +66,9 @@ enum Command {
         /// Declarations per person on average, filed over the last five years (0: none).
         #[arg(long, default_value_t = 10)]
         declarations_per_person: usize,
+        /// Fictitious reporting-point cases over the last five years (0: none).
+        #[arg(long, default_value_t = 0)]
+        cases: usize,
         /// Policy preset of a new organisation.
         #[arg(long, default_value = "maastricht")]
         preset: String,
@@ -272,9 +275,21 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             org,
             people,
             declarations_per_person,
+            cases,
             preset,
             name,
-        } => c::seed(config, &org, people, declarations_per_person, &preset, name).await,
+        } => {
+            c::seed(
+                config,
+                &org,
+                people,
+                declarations_per_person,
+                cases,
+                &preset,
+                name,
+            )
+            .await
+        }
         Command::Token {
             command: TokenCommand::Create { org, user, name },
         } => c::token_create(config, &org, &user, &name).await,

@@ -293,3 +293,64 @@ async fn key_rotation_and_shredding_from_the_command_line() {
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 zaken"));
 }
+
+#[tokio::test]
+async fn seed_adds_sealed_cases() {
+    let env = Env {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let key = env.dir.path().join("sleutel.key");
+    let out = env
+        .cmd()
+        .env_remove("INTEGER__SECURITY__KEY_FILE")
+        .args(["key", "generate"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let out = env
+        .cmd()
+        .args([
+            "seed",
+            "--org",
+            "proef",
+            "--people",
+            "60",
+            "--declarations-per-person",
+            "0",
+            "--cases",
+            "150",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let url = format!("sqlite://{}", env.dir.path().join("integer.db").display());
+    let store = integer_store::Store::connect(
+        &url,
+        &integer_store::PoolSettings {
+            max_connections: 1,
+            acquire_timeout: Duration::from_secs(10),
+        },
+    )
+    .await
+    .unwrap();
+    let mut conn = store.conn().await.unwrap();
+    assert_eq!(integer_store::testing::count(&mut conn, "cases").await, 150);
+    assert_eq!(
+        integer_store::testing::count(&mut conn, "case_keys").await,
+        150
+    );
+    // Sealed with the configured key: they open with it.
+    let installation =
+        integer_domain::crypto::InstallationKey::parse(&std::fs::read_to_string(&key).unwrap())
+            .unwrap();
+    let org = integer_store::orgs::by_slug(&mut conn, "proef")
+        .await
+        .unwrap()
+        .unwrap();
+    let first = integer_store::cases::get(&mut conn, &installation, org.id, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first.body.contains("Fictieve melding"));
+}

@@ -1549,3 +1549,154 @@ pub async fn send_reminders(db: &mut Db, today: jiff::civil::Date) -> Result<Vec
     }
     Ok(sent)
 }
+
+/// Fills an organisation with `n` fictitious cases spread over the five
+/// years before `now` (for benchmarks and demos): varied kinds, channels,
+/// categories, steps, findings, measures and clocks, sealed like real ones.
+/// Their receipt codes are random and never shown, so their mailboxes
+/// cannot be opened. `handlers` are put on the teams (round robin).
+pub async fn seed_synthetic(
+    db: &mut Db,
+    key: &InstallationKey,
+    org: OrgId,
+    n: usize,
+    now: i64,
+    handlers: &[PersonId],
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<usize> {
+    use integer_domain::case::{Category, Measure};
+    // A small deterministic generator: the same data every run.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15 ^ (org.0 as u64);
+    let mut next = move |m: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % m.max(1)
+    };
+    let span = 5 * 365 * 86_400u64;
+    let mut counters: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for i in 0..n {
+        let received_at = now - next(span) as i64;
+        let received = ts(received_at);
+        let year = local_date(received).year() as i64;
+        let kind = if next(10) == 0 {
+            CaseKind::Complaint
+        } else {
+            CaseKind::Report
+        };
+        let channel = Channel::ALL[next(Channel::ALL.len() as u64) as usize];
+        let identity = IdentityMode::ALL[next(3) as usize];
+        let category = Category::ALL[next(Category::ALL.len() as u64) as usize];
+        let old = now - received_at > 120 * 86_400;
+        let state_pick = if old { next(10) } else { next(4) };
+        let st = match state_pick {
+            0 => State::Received,
+            1 => State::Intake,
+            2 => State::NotPursued,
+            3 => State::Referred,
+            4 => State::Closed,
+            5 => State::Aftercare,
+            6 => State::Measures,
+            _ => State::Closed,
+        };
+        let decided =
+            matches!(st, State::Closed | State::Aftercare | State::Measures) && next(3) != 0;
+        let finding = decided.then(|| Finding::ALL[next(3) as usize]);
+        let measures: Vec<&str> = if finding.is_some_and(|f| f != Finding::NotProven) {
+            (0..1 + next(2))
+                .map(|_| Measure::ALL[next(Measure::ALL.len() as u64) as usize].code())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // Most acknowledged within 7 days, some late, some not yet.
+        let ack_delay = match next(20) {
+            0 => None,
+            1 | 2 => Some(8 + next(10) as i64),
+            _ => Some(next(7) as i64),
+        };
+        let acknowledged_at = ack_delay
+            .map(|d| received_at + d * 86_400)
+            .filter(|t| *t <= now && st != State::Received);
+        let feedback_due_date = acknowledged_at.map(|a| feedback_due(ts(a)).to_string());
+        let feedback_at = acknowledged_at
+            .map(|a| a + (30 + next(80) as i64) * 86_400)
+            .filter(|t| *t <= now && old);
+        let closed_at = st.is_final().then(|| (received_at + 100 * 86_400).min(now));
+        let last = counters.entry(year).or_insert(0);
+        *last += 1;
+        let number = format!("{year}-{:04}", *last);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO cases (org_id, number, kind, channel, identity_mode, state, category, finding, measures, \
+             alternate, received_at, ack_due, acknowledged_at, feedback_due, feedback_at, closed_at, \
+             title, body, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13,$14,$15,$16,$16,$10) RETURNING id",
+        )
+        .bind(org.0)
+        .bind(&number)
+        .bind(kind.code())
+        .bind(channel.code())
+        .bind(identity.code())
+        .bind(st.code())
+        .bind(category.code())
+        .bind(finding.map(|f| f.code()))
+        .bind(measures.join(","))
+        .bind(received_at)
+        .bind(acknowledgement_due(received).to_string())
+        .bind(acknowledged_at)
+        .bind(feedback_due_date)
+        .bind(feedback_at)
+        .bind(closed_at)
+        .bind(Vec::<u8>::new())
+        .fetch_one(&mut *db)
+        .await?;
+        let k = CaseKey::generate();
+        sqlx::query("INSERT INTO case_keys (case_id, key_version, wrapped) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(key.version())
+            .bind(key.wrap(id, &k))
+            .execute(&mut *db)
+            .await?;
+        sqlx::query("UPDATE cases SET title = $1, body = $2 WHERE id = $3")
+            .bind(k.seal_str(id, "title", &format!("Melding {number}")))
+            .bind(k.seal_str(
+                id,
+                "body",
+                "Fictieve melding voor een proef; geen echte gegevens.",
+            ))
+            .bind(id)
+            .execute(&mut *db)
+            .await?;
+        sqlx::query("INSERT INTO case_mailboxes (case_id, org_id, receipt_hash, created_at) VALUES ($1,$2,$3,$4)")
+            .bind(id)
+            .bind(org.0)
+            .bind(crate::random_token())
+            .bind(received_at)
+            .execute(&mut *db)
+            .await?;
+        if !handlers.is_empty() {
+            sqlx::query("INSERT INTO case_team (case_id, person_id, role, added_by, added_at) VALUES ($1,$2,'owner',NULL,$3)")
+                .bind(id)
+                .bind(handlers[i % handlers.len()].0)
+                .bind(received_at)
+                .execute(&mut *db)
+                .await?;
+        }
+        if i % 500 == 0 {
+            progress(i);
+        }
+    }
+    for (year, last) in counters {
+        sqlx::query(
+            "INSERT INTO case_numbers (org_id, year, last) VALUES ($1, $2, $3) \
+             ON CONFLICT (org_id, year) DO UPDATE SET last = excluded.last",
+        )
+        .bind(org.0)
+        .bind(year)
+        .bind(last)
+        .execute(&mut *db)
+        .await?;
+    }
+    progress(n);
+    Ok(n)
+}
