@@ -25,6 +25,12 @@ pub fn router() -> Router<AppState> {
         .route("/policy/check", axum::routing::post(policy_check))
         .route("/cases", get(list_cases))
         .route("/cases/{id}", get(case_detail))
+        .route(
+            "/annual-report/{year}",
+            get(crate::pages::annual_report::api),
+        )
+        .route("/cases/{id}/{action}", axum::routing::post(case_action))
+        .route("/reports", axum::routing::post(file_report))
 }
 
 fn clock_json(c: integer_domain::case::Clock) -> Value {
@@ -360,4 +366,189 @@ async fn policy_check(
         }
     };
     Ok(Json(policy::decide(preset, &declaration)).into_response())
+}
+
+/// The API's names for case actions and their fields, mapped onto the
+/// form fields the pages use, so both go through the same checks.
+const CASE_ACTIONS: &[(&str, &str)] = &[
+    ("acknowledge", "ontvangst"),
+    ("message", "bericht"),
+    ("note", "notitie"),
+    ("step", "stap"),
+    ("category", "categorie"),
+    ("team", "team"),
+    ("remove_member", "team-weg"),
+    ("named", "betrokkene"),
+    ("task", "taak"),
+    ("task_done", "taak-klaar"),
+    ("person_informed", "geinformeerd"),
+    ("request_identity", "identiteit-aanvragen"),
+    ("decide_identity", "identiteit-besluit"),
+    ("emergency", "noodtoegang"),
+];
+
+const CASE_FIELDS: &[(&str, &str)] = &[
+    ("version", "versie"),
+    ("text", "tekst"),
+    ("acknowledgement", "bericht"),
+    ("to", "naar"),
+    ("reason", "reden"),
+    ("finding", "bevinding"),
+    ("measures", "maatregel"),
+    ("category", "categorie"),
+    ("email", "email"),
+    ("role", "rol"),
+    ("person", "persoon"),
+    ("title", "titel"),
+    ("date", "datum"),
+    ("task", "taak"),
+    ("delay_reason", "uitstel"),
+    ("request", "verzoek"),
+    ("feedback", "terugkoppeling"),
+    ("decision", "besluit"),
+];
+
+/// A JSON object as form fields: strings and numbers as they are, `true`
+/// as "ja", arrays as repeated fields; unknown keys are refused.
+fn json_to_form(value: &Value, fields: &[(&str, &str)]) -> Result<crate::forms::Form, String> {
+    let object = value.as_object().ok_or("the body must be a JSON object")?;
+    let mut out = Vec::new();
+    for (k, v) in object {
+        let name = fields
+            .iter()
+            .find(|(api, _)| api == k)
+            .map(|(_, form)| *form)
+            .ok_or_else(|| format!("unknown field '{k}'"))?;
+        let mut push = |v: &Value| -> Result<(), String> {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(true) => "ja".to_string(),
+                Value::Bool(false) => String::new(),
+                Value::Null => String::new(),
+                _ => return Err(format!("field '{k}' has the wrong type")),
+            };
+            out.push((name.to_string(), text));
+            Ok(())
+        };
+        match v {
+            Value::Array(items) => items.iter().try_for_each(&mut push)?,
+            v => push(v)?,
+        }
+    }
+    Ok(crate::forms::Form(out))
+}
+
+fn field_errors(
+    errors: crate::forms::FieldErrors,
+    fields: &[(&str, &str)],
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let list: Vec<Value> = errors
+        .0
+        .iter()
+        .map(|e| {
+            let api = fields
+                .iter()
+                .find(|(_, form)| *form == e.field)
+                .map(|(api, _)| *api)
+                .unwrap_or(e.field.as_str());
+            json!({"field": api, "message": e.message})
+        })
+        .collect();
+    (
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({"errors": list})),
+    )
+        .into_response()
+}
+
+/// `POST /api/v1/cases/{id}/{action}` with a JSON object: the same actions
+/// and checks as the case page (see docs/MELDPUNT.md). Field messages come
+/// in the language of `Accept-Language`.
+async fn case_action(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ApiUser(u): ApiUser,
+    Path((id, action)): Path<(i64, String)>,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let lang = crate::ctx::lang_from_headers(&headers);
+    let Some((_, form_action)) = CASE_ACTIONS.iter().find(|(api, _)| *api == action) else {
+        return Err(AppError::NotFound);
+    };
+    let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    // The acknowledgement's own message uses the `bericht` field; for a
+    // message to the reporter the text is `tekst` (as on the page).
+    let form = match json_to_form(&value, CASE_FIELDS) {
+        Ok(f) => f,
+        Err(e) => {
+            return Ok(unprocessable("bad_body", None, e.clone(), e));
+        }
+    };
+    // The identity decision: `approve` or `refuse`, as the page's buttons.
+    let mut form = form;
+    for (name, v) in form.0.iter_mut() {
+        if name == "besluit" {
+            *v = match v.as_str() {
+                "approve" => "toestaan".to_string(),
+                _ => "weigeren".to_string(),
+            };
+        }
+    }
+    match crate::pages::cases::perform(&state, &u, lang, id, form_action, &form).await? {
+        crate::pages::cases::Performed::Done(_) => {
+            Ok(Json(json!({"ok": true, "case": id})).into_response())
+        }
+        crate::pages::cases::Performed::Invalid(errors) => Ok(field_errors(errors, CASE_FIELDS)),
+    }
+}
+
+const REPORT_FIELDS: &[(&str, &str)] = &[
+    ("kind", "soort"),
+    ("identity", "identiteit"),
+    ("category", "categorie"),
+    ("title", "onderwerp"),
+    ("text", "melding"),
+    ("phone", "telefoon"),
+    ("about_office", "over_bureau"),
+];
+
+/// `POST /api/v1/reports`: the token's owner files a report as on
+/// `/melden` (named, confidential or anonymous); answers with the number
+/// and the receipt code, shown once.
+async fn file_report(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ApiUser(u): ApiUser,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let p = &u.principal;
+    decide(p, Action::Create, Resource::Report, Target::org(p.org))
+        .map_err(|_| AppError::Forbidden)?;
+    let lang = crate::ctx::lang_from_headers(&headers);
+    let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let form = match json_to_form(&value, REPORT_FIELDS) {
+        Ok(f) => f,
+        Err(e) => return Ok(unprocessable("bad_body", None, e.clone(), e)),
+    };
+    let upload = crate::pages::meldpunt::Upload {
+        fields: form,
+        files: Vec::new(),
+    };
+    let org = u.org.clone();
+    let filer = crate::pages::meldpunt::Filer::Employee(&u);
+    match crate::pages::meldpunt::file_report(&state, lang, &org, &filer, upload).await? {
+        crate::pages::meldpunt::Filing::Filed { id, number, code } => Ok((
+            axum::http::StatusCode::CREATED,
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(json!({"id": id, "number": number, "receipt_code": code})),
+        )
+            .into_response()),
+        crate::pages::meldpunt::Filing::Invalid(_, errors) => {
+            Ok(field_errors(errors, REPORT_FIELDS))
+        }
+    }
 }

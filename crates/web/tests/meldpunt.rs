@@ -1058,3 +1058,152 @@ async fn complaints_go_to_the_committee() {
         404
     );
 }
+
+#[tokio::test]
+async fn cases_are_handled_through_the_api_too() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let mut conn = app.db.store.conn().await.unwrap();
+    let mut tokens = Vec::new();
+    for role in [Role::IntegrityOffice, Role::Employee, Role::Investigator] {
+        let id = app.id(&email_of(role));
+        tokens.push(
+            integer_store::tokens::create(&mut conn, app.alpha, id, "t")
+                .await
+                .unwrap()
+                .1,
+        );
+    }
+    drop(conn);
+    let (office, employee, investigator) =
+        (tokens[0].clone(), tokens[1].clone(), tokens[2].clone());
+    let c = TestApp::client();
+    // An employee files a report through the API and gets a receipt.
+    let r = c
+        .post(app.url("/api/v1/reports"))
+        .bearer_auth(&employee)
+        .json(&serde_json::json!({"text": PHRASE, "identity": "confidential", "category": "corruption"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let filed: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(filed["receipt_code"].as_str().unwrap().len(), 24);
+    let id = filed["id"].as_i64().unwrap();
+    // Bad input is explained per field.
+    let r = c
+        .post(app.url("/api/v1/reports"))
+        .bearer_auth(&employee)
+        .json(&serde_json::json!({"text": "", "identity": "somehow"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"text") && fields.contains(&"identity"),
+        "{body}"
+    );
+    // The office acknowledges, asks, and moves it on; a stale version loses.
+    let post = |action: &str, body: serde_json::Value, token: &str| {
+        c.post(app.url(&format!("/api/v1/cases/{id}/{action}")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        post("acknowledge", serde_json::json!({"version": 1}), &office)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        post(
+            "message",
+            serde_json::json!({"text": "Wie was erbij?", "version": 2}),
+            &office
+        )
+        .await
+        .unwrap()
+        .status(),
+        200
+    );
+    let r = post(
+        "step",
+        serde_json::json!({"to": "not_pursued", "version": 2}),
+        &office,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "reason");
+    assert_eq!(
+        post(
+            "step",
+            serde_json::json!({"to": "intake", "version": 1}),
+            &office
+        )
+        .await
+        .unwrap()
+        .status(),
+        409
+    );
+    assert_eq!(
+        post(
+            "step",
+            serde_json::json!({"to": "intake", "version": 2}),
+            &office
+        )
+        .await
+        .unwrap()
+        .status(),
+        200
+    );
+    assert_eq!(
+        post("nonsense", serde_json::json!({}), &office)
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        post("note", serde_json::json!({"colour": "red"}), &office)
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    // Someone not on the team cannot act on it.
+    assert_eq!(
+        post("note", serde_json::json!({"text": "hallo"}), &investigator)
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let detail: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/cases/{id}")))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["state"], "intake");
+    assert_eq!(detail["acknowledgement"]["status"], "met");
+    assert!(
+        detail["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["body"] == "Wie was erbij?")
+    );
+}

@@ -13,7 +13,7 @@ use super::meldpunt::{
 };
 use super::{render, render_status};
 use crate::AppState;
-use crate::ctx::SignedIn;
+use crate::ctx::{CurrentUser, SignedIn};
 use crate::error::AppError;
 use crate::forms::{FieldErrors, Form};
 use crate::view::Layout;
@@ -290,7 +290,7 @@ pub async fn new_form(State(_state): State<AppState>, s: SignedIn) -> Result<Res
     let page = form_page(
         &s.ctx,
         &s.user.org,
-        &Filer::Staff(&s),
+        &Filer::Staff(&s.user),
         ReportValues::default(),
         FieldErrors::default(),
         Vec::new(),
@@ -310,19 +310,19 @@ pub async fn new_submit(
     decide(p, Action::Create, Resource::Case, Target::org(p.org))
         .map_err(|_| AppError::Forbidden)?;
     let org = s.user.org.clone();
-    submit(&state, &s.ctx, &org, Filer::Staff(&s), upload).await
+    submit(&state, &s.ctx, &org, Filer::Staff(&s.user), upload).await
 }
 
 /// Loads a case for `action`, deciding with the relation the store found;
 /// another organisation's case, or one that does not exist, is a 404.
 async fn load(
     state: &AppState,
-    s: &SignedIn,
+    user: &CurrentUser,
     id: i64,
     resource: Resource,
     action: Action,
 ) -> Result<Relation, AppError> {
-    let p = &s.user.principal;
+    let p = &user.principal;
     let mut conn = state.store.conn().await?;
     let relation = cases::relation(&mut conn, &state.key, p.org, id, p.person)
         .await?
@@ -427,7 +427,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    load(&state, &s, id, Resource::Case, Action::View).await?;
+    load(&state, &s.user, id, Resource::Case, Action::View).await?;
     let p = &s.user.principal;
     let mut tx = state.store.begin_write().await?;
     audit::append(
@@ -596,7 +596,7 @@ pub async fn download(
     s: SignedIn,
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    load(&state, &s, id, Resource::Case, Action::View).await?;
+    load(&state, &s.user, id, Resource::Case, Action::View).await?;
     let p = &s.user.principal;
     let mut tx = state.store.begin_write().await?;
     let (meta, content) = cases::file(&mut tx, &state.key, id, file)
@@ -651,7 +651,7 @@ pub async fn emergency_form(
     s: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    load(&state, &s, id, Resource::CaseEmergency, Action::Create).await?;
+    load(&state, &s.user, id, Resource::CaseEmergency, Action::Create).await?;
     no_store(render(&EmergencyPage {
         l: Layout::new(&s.ctx, "case-emergency-title"),
         id,
@@ -684,23 +684,49 @@ pub async fn act(
     form: Form,
 ) -> Result<Response, AppError> {
     form.verify_csrf(&s.user.csrf)?;
-    let p = &s.user.principal;
-    let lang = s.ctx.lang;
+    match perform(&state, &s.user, s.ctx.lang, id, &action, &form).await? {
+        Performed::Done(to) => Ok(Redirect::to(&to).into_response()),
+        Performed::Invalid(errors) if action == "noodtoegang" => no_store(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &EmergencyPage {
+                l: Layout::new(&s.ctx, "case-emergency-title"),
+                id,
+                errors,
+            },
+        )?),
+        Performed::Invalid(errors) => case_error(&state, &s, id, errors).await,
+    }
+}
+
+/// What an action on a case came to.
+pub enum Performed {
+    /// Done; where the page goes next.
+    Done(String),
+    /// Not done: what to fix, per field.
+    Invalid(FieldErrors),
+}
+
+/// Every change to a case, for the pages and the API alike: authorization,
+/// checks, the change and its audit row in one transaction. The caller
+/// checked the CSRF token (pages) or the API token.
+pub async fn perform(
+    state: &AppState,
+    user: &CurrentUser,
+    lang: integer_domain::i18n::Lang,
+    id: i64,
+    action: &str,
+    form: &Form,
+) -> Result<Performed, AppError> {
+    let state = state.clone();
+    let p = &user.principal;
     let base = format!("/zaken/{id}");
     let mut errors = FieldErrors::default();
     if action == "noodtoegang" {
-        load(&state, &s, id, Resource::CaseEmergency, Action::Create).await?;
+        load(&state, user, id, Resource::CaseEmergency, Action::Create).await?;
         let reason = form.get("reden").trim();
         if reason.chars().count() < 10 {
             errors.add(lang, "reden", &Problem::new("case-error-emergency-reason"));
-            return no_store(render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &EmergencyPage {
-                    l: Layout::new(&s.ctx, "case-emergency-title"),
-                    id,
-                    errors,
-                },
-            )?);
+            return Ok(Performed::Invalid(errors));
         }
         let mut tx = state.store.begin_write().await?;
         cases::set_team_member(
@@ -718,8 +744,8 @@ pub async fn act(
             &mut tx,
             &audit::event(
                 Some(p.org.0),
-                s.user.actor(),
-                Credential::Session,
+                user.actor(),
+                user.credential,
                 "case.emergency_access",
                 "case",
                 id,
@@ -732,11 +758,11 @@ pub async fn act(
                 .await?;
         }
         tx.commit().await?;
-        return Ok(Redirect::to(&base).into_response());
+        return Ok(Performed::Done(base));
     }
     // Deciding on an identity request needs no place on the team.
     if action == "identiteit-besluit" {
-        load_org_case(&state, &s, id).await?;
+        load_org_case(&state, user, id).await?;
         decide(
             p,
             Action::Decide,
@@ -757,8 +783,8 @@ pub async fn act(
             &mut tx,
             &audit::event(
                 Some(p.org.0),
-                s.user.actor(),
-                Credential::Session,
+                user.actor(),
+                user.credential,
                 if approve {
                     "case.identity_approved"
                 } else {
@@ -771,19 +797,19 @@ pub async fn act(
         )
         .await?;
         tx.commit().await?;
-        return Ok(Redirect::to("/zaken").into_response());
+        return Ok(Performed::Done("/zaken".to_string()));
     }
-    let resource_action = match action.as_str() {
+    let resource_action = match action {
         "identiteit-aanvragen" => (Resource::CaseIdentity, Action::Create),
         _ => (Resource::Case, Action::Update),
     };
-    load(&state, &s, id, resource_action.0, resource_action.1).await?;
+    load(&state, user, id, resource_action.0, resource_action.1).await?;
     let version: i64 = form.get("versie").parse().unwrap_or(-1);
     let mut tx = state.store.begin_write().await?;
     let c = cases::get(&mut tx, &state.key, p.org, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let event: (&str, serde_json::Value) = match action.as_str() {
+    let event: (&str, serde_json::Value) = match action {
         "ontvangst" => {
             cases::mark(&mut tx, p.org, id, version, cases::Mark::Acknowledged)
                 .await
@@ -815,7 +841,7 @@ pub async fn act(
             }
             if !errors.is_empty() {
                 drop(tx);
-                return case_error(&state, &s, id, errors).await;
+                return Ok(Performed::Invalid(errors));
             }
             let kind = if action == "bericht" {
                 EntryKind::ToReporter
@@ -889,7 +915,7 @@ pub async fn act(
             }
             if !errors.is_empty() {
                 drop(tx);
-                return case_error(&state, &s, id, errors).await;
+                return Ok(Performed::Invalid(errors));
             }
             let to = to.expect("checked");
             cases::transition(
@@ -969,7 +995,7 @@ pub async fn act(
             }
             if !errors.is_empty() {
                 drop(tx);
-                return case_error(&state, &s, id, errors).await;
+                return Ok(Performed::Invalid(errors));
             }
             (
                 "case.team_changed",
@@ -995,7 +1021,7 @@ pub async fn act(
                         &Problem::new("case-error-person").with("email", email),
                     );
                     drop(tx);
-                    return case_error(&state, &s, id, errors).await;
+                    return Ok(Performed::Invalid(errors));
                 }
             }
             // The audit row says someone was named, not who.
@@ -1012,7 +1038,7 @@ pub async fn act(
             }
             if !errors.is_empty() {
                 drop(tx);
-                return case_error(&state, &s, id, errors).await;
+                return Ok(Performed::Invalid(errors));
             }
             let task = cases::add_task(&mut tx, &state.key, id, title, due, p.person).await?;
             (
@@ -1047,7 +1073,7 @@ pub async fn act(
             }
             if !errors.is_empty() {
                 drop(tx);
-                return case_error(&state, &s, id, errors).await;
+                return Ok(Performed::Invalid(errors));
             }
             cases::person_informed(
                 &mut tx,
@@ -1074,7 +1100,7 @@ pub async fn act(
                     &Problem::new("case-error-identity-reason"),
                 );
                 drop(tx);
-                return case_error(&state, &s, id, errors).await;
+                return Ok(Performed::Invalid(errors));
             }
             let request =
                 cases::request_identity(&mut tx, &state.key, id, p.person, reason).await?;
@@ -1102,8 +1128,8 @@ pub async fn act(
         &mut tx,
         &audit::event(
             Some(p.org.0),
-            s.user.actor(),
-            Credential::Session,
+            user.actor(),
+            user.credential,
             event.0,
             "case",
             id,
@@ -1112,11 +1138,11 @@ pub async fn act(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("{base}?klaar=1")).into_response())
+    Ok(Performed::Done(format!("{base}?klaar=1")))
 }
 
-async fn load_org_case(state: &AppState, s: &SignedIn, id: i64) -> Result<(), AppError> {
-    let p = &s.user.principal;
+async fn load_org_case(state: &AppState, user: &CurrentUser, id: i64) -> Result<(), AppError> {
+    let p = &user.principal;
     let mut conn = state.store.conn().await?;
     match cases::relation(&mut conn, &state.key, p.org, id, p.person).await? {
         None => Err(AppError::NotFound),

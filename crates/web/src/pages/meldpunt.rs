@@ -4,7 +4,7 @@
 
 use super::{render, render_status};
 use crate::AppState;
-use crate::ctx::{Ctx, SignedIn, cookie, lang_from_headers, set_cookie};
+use crate::ctx::{Ctx, CurrentUser, SignedIn, cookie, lang_from_headers, set_cookie};
 use crate::error::AppError;
 use crate::forms::{FieldErrors, Form};
 use crate::view::Layout;
@@ -241,8 +241,8 @@ fn public_ctx(headers: &HeaderMap, path: String) -> Ctx {
 /// How a report is filed.
 pub enum Filer<'a> {
     Public,
-    Employee(&'a SignedIn),
-    Staff(&'a SignedIn),
+    Employee(&'a CurrentUser),
+    Staff(&'a CurrentUser),
 }
 
 pub fn form_page(
@@ -364,11 +364,11 @@ pub async fn employee_form(
     let p = &s.user.principal;
     decide(p, Action::Create, Resource::Report, Target::org(p.org))
         .map_err(|_| AppError::Forbidden)?;
-    let mine = mine_rows(&state, &s).await?;
+    let mine = mine_rows(&state, &s.user).await?;
     let page = form_page(
         &s.ctx,
         &s.user.org,
-        &Filer::Employee(&s),
+        &Filer::Employee(&s.user),
         ReportValues::default(),
         FieldErrors::default(),
         mine,
@@ -376,8 +376,8 @@ pub async fn employee_form(
     no_store(render(&page)?)
 }
 
-async fn mine_rows(state: &AppState, s: &SignedIn) -> Result<Vec<MineRow>, AppError> {
-    let p = &s.user.principal;
+async fn mine_rows(state: &AppState, user: &CurrentUser) -> Result<Vec<MineRow>, AppError> {
+    let p = &user.principal;
     let mut conn = state.store.conn().await?;
     let rows = cases::list_reported_by(&mut conn, &state.key, p.org, p.person).await?;
     Ok(rows
@@ -404,7 +404,7 @@ pub async fn employee_submit(
     decide(p, Action::Create, Resource::Report, Target::org(p.org))
         .map_err(|_| AppError::Forbidden)?;
     let org = s.user.org.clone();
-    submit(&state, &s.ctx, &org, Filer::Employee(&s), upload).await
+    submit(&state, &s.ctx, &org, Filer::Employee(&s.user), upload).await
 }
 
 /// Who receives a new case: the intake handlers, or, when the report is
@@ -485,7 +485,49 @@ pub async fn submit(
     filer: Filer<'_>,
     upload: Upload,
 ) -> Result<Response, AppError> {
-    let lang = ctx.lang;
+    match file_report(state, ctx.lang, org, &filer, upload).await? {
+        Filing::Invalid(v, errors) => {
+            let mine = match &filer {
+                Filer::Employee(u) => mine_rows(state, u).await?,
+                _ => Vec::new(),
+            };
+            let page = form_page(ctx, org, &filer, v, errors, mine);
+            no_store(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?)
+        }
+        Filing::Filed { number, code, .. } => {
+            let page = ReceiptPage {
+                l: Layout::new(ctx, "meldpunt-receipt-title"),
+                number,
+                code,
+                mailbox_href: format!("/o/{}/melden/postbus", org.slug),
+                staff_entry: matches!(filer, Filer::Staff(_)),
+            };
+            no_store(render(&page)?)
+        }
+    }
+}
+
+/// What filing a report came to.
+pub enum Filing {
+    /// Committed: the receipt code may be shown now.
+    Filed {
+        id: i64,
+        number: String,
+        code: String,
+    },
+    /// Not filed: the values as entered and what to fix.
+    Invalid(ReportValues, FieldErrors),
+}
+
+/// Validates and files a report from any channel (pages and API); the
+/// receipt exists only once the transaction committed.
+pub async fn file_report(
+    state: &AppState,
+    lang: Lang,
+    org: &orgs::Organisation,
+    filer: &Filer<'_>,
+    upload: Upload,
+) -> Result<Filing, AppError> {
     let f = &upload.fields;
     let v = ReportValues::from_form(f);
     let mut errors = FieldErrors::default();
@@ -525,10 +567,10 @@ pub async fn submit(
     let identity = match (identity_mode, &filer) {
         (Some(IdentityMode::Anonymous) | None, _) => None,
         (Some(_), Filer::Employee(s)) => Some(Identity {
-            name: s.user.name.clone(),
+            name: s.name.clone(),
             email: String::new(),
             phone: v.phone.clone(),
-            person_id: Some(s.user.principal.person.0),
+            person_id: Some(s.principal.person.0),
         }),
         (Some(_), _) => {
             if v.name.is_empty() {
@@ -574,12 +616,7 @@ pub async fn submit(
     };
     let files = check_files(lang, &mut errors, &upload.files);
     let (Some(kind), Some(identity_mode), true) = (kind, identity_mode, errors.is_empty()) else {
-        let mine = match &filer {
-            Filer::Employee(s) => mine_rows(state, s).await?,
-            _ => Vec::new(),
-        };
-        let page = form_page(ctx, org, &filer, v, errors, mine);
-        return no_store(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?);
+        return Ok(Filing::Invalid(v, errors));
     };
     let code = case::new_receipt_code();
     let canonical = case::normalize_receipt_code(&code).expect("a fresh code is canonical");
@@ -595,16 +632,16 @@ pub async fn submit(
     if let Filer::Staff(s) = &filer {
         // Whoever enters it (the integrity office) owns it, unless it is
         // about the office: then it goes around them.
-        let me = s.user.principal.person;
-        if !alternate && s.user.principal.roles.has(Role::IntegrityOffice) {
+        let me = s.principal.person;
+        if !alternate && s.principal.roles.has(Role::IntegrityOffice) {
             team.retain(|(p, _)| *p != me);
             team.insert(0, (me, TeamRole::Owner));
         }
     }
     let reporter_tag = match (&filer, identity_mode) {
-        (Filer::Employee(s), IdentityMode::Named | IdentityMode::Confidential) => Some(
-            cases::reporter_tag(&state.key, org_id, s.user.principal.person),
-        ),
+        (Filer::Employee(s), IdentityMode::Named | IdentityMode::Confidential) => {
+            Some(cases::reporter_tag(&state.key, org_id, s.principal.person))
+        }
         _ => None,
     };
     let new = NewCase {
@@ -617,7 +654,7 @@ pub async fn submit(
         identity,
         reporter_tag,
         created_by: match &filer {
-            Filer::Staff(s) => Some(s.user.principal.person),
+            Filer::Staff(s) => Some(s.principal.person),
             _ => None,
         },
         received_at,
@@ -634,8 +671,8 @@ pub async fn submit(
     // The audit row says a report came in, through which channel; never
     // who reported (not even a signed-in employee) nor what.
     let (actor, credential) = match (&filer, identity_mode) {
-        (Filer::Staff(s), _) => (s.user.actor(), Credential::Session),
-        (Filer::Employee(s), IdentityMode::Named) => (s.user.actor(), Credential::Session),
+        (Filer::Staff(s), _) => (s.actor(), s.credential),
+        (Filer::Employee(s), IdentityMode::Named) => (s.actor(), s.credential),
         _ => ("reporter".to_string(), Credential::Anonymous),
     };
     audit::append(
@@ -653,14 +690,11 @@ pub async fn submit(
     )
     .await?;
     tx.commit().await?;
-    let page = ReceiptPage {
-        l: Layout::new(ctx, "meldpunt-receipt-title"),
+    Ok(Filing::Filed {
+        id: created.id,
         number: created.number,
         code,
-        mailbox_href: format!("/o/{}/melden/postbus", org.slug),
-        staff_entry: matches!(filer, Filer::Staff(_)),
-    };
-    no_store(render(&page)?)
+    })
 }
 
 #[derive(Template)]
