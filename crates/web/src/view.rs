@@ -114,7 +114,67 @@ impl Layout {
                 ),
                 ("/zaken", "nav-cases", may(p, Action::List, Resource::Case)),
             ];
-            let items = items.into_iter().chain(counsel).chain(meldpunt);
+            // Prevention (docs/PREVENTION.md): the oath register, screening,
+            // who read the code of conduct, and their settings.
+            let prevention: [(&'static str, &'static str, bool); 4] = [
+                (
+                    "/organisatie/eed",
+                    "nav-oath",
+                    may(p, Action::List, Resource::Oath),
+                ),
+                (
+                    "/organisatie/screening",
+                    "nav-screening",
+                    may(p, Action::List, Resource::Screening),
+                ),
+                (
+                    "/organisatie/gedragscode-gelezen",
+                    "nav-code-ack",
+                    may(p, Action::List, Resource::CodeAcknowledgement),
+                ),
+                (
+                    "/organisatie/preventie-instellingen",
+                    "nav-prevention-settings",
+                    may(p, Action::Update, Resource::Organisation),
+                ),
+            ];
+            // Learning (docs/LEARNING.md): one's own trainings, the records,
+            // moral deliberation, a manager's team, vulnerable functions.
+            let learning: [(&'static str, &'static str, bool); 5] = [
+                ("/mijn-integriteit", "nav-learning-mine", true),
+                (
+                    "/organisatie/trainingen",
+                    "nav-learning-trainings",
+                    may(p, Action::List, Resource::Training),
+                ),
+                (
+                    "/organisatie/moreel-beraad",
+                    "nav-learning-deliberation",
+                    may(p, Action::List, Resource::MoralDeliberation),
+                ),
+                (
+                    "/team/integriteit",
+                    "nav-learning-team",
+                    may(p, Action::View, Resource::TeamOverview),
+                ),
+                (
+                    "/organisatie/kwetsbare-functies",
+                    "nav-vulnerable",
+                    may(p, Action::List, Resource::VulnerableFunction),
+                ),
+            ];
+            let items = items
+                .into_iter()
+                .chain(counsel)
+                .chain(meldpunt)
+                .chain(prevention)
+                .chain(learning)
+                // The annual integrity report.
+                .chain([(
+                    "/jaarverslag",
+                    "nav-annual-report",
+                    may(p, Action::View, Resource::AnnualReport),
+                )]);
             let here = ctx.path.split('?').next().unwrap_or("/");
             for (href, label_key, allowed) in items {
                 if allowed {
@@ -364,6 +424,10 @@ pub struct ImportPreviewPage {
 }
 
 pub struct AuditRowView {
+    /// Emergency access to a case: shown so that it stands out.
+    pub alert: bool,
+    /// The written reason of an emergency access.
+    pub note: String,
     pub seq: i64,
     pub at: String,
     pub actor: String,

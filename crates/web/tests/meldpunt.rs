@@ -523,6 +523,10 @@ async fn need_to_know_for_every_role() {
     )
     .await;
     assert_eq!(n, 1);
+    // It stands out in the audit trail, with its reason.
+    let audit = po.get(app.url("/organisatie/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(audit.contains("Noodtoegang"));
+    assert!(audit.contains("Eigenaar ziek, termijn verloopt morgen"));
     // The manager (named) cannot use emergency access either: not their role.
     let mgr = app.signed_in(&email_of(Role::Manager)).await;
     let csrf3 = app.csrf(&mgr).await;

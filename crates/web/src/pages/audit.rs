@@ -60,6 +60,16 @@ pub async fn list(
                 at: jiff::Timestamp::from_microsecond(r.at)
                     .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
                     .unwrap_or_default(),
+                // Emergency access to a case stands out, with its reason.
+                alert: r.event.action == "case.emergency_access",
+                note: if r.event.action == "case.emergency_access" {
+                    serde_json::from_str::<serde_json::Value>(&r.event.detail)
+                        .ok()
+                        .and_then(|v| v.get("reason").and_then(|x| x.as_str()).map(str::to_string))
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                },
                 actor: r.event.actor,
                 credential: r.event.credential.as_str().to_string(),
                 action: r.event.action,
