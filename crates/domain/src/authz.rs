@@ -59,10 +59,29 @@ pub enum Resource {
     /// Data-leak declarations (AVG art. 33): besides the integrity office,
     /// the privacy officer keeps these.
     DataLeak,
+    /// The register of oaths and affirmations (*eed of belofte*).
+    Oath,
+    /// Screening at hiring: VOG, references, diplomas, the signed
+    /// integrity declaration.
+    Screening,
+    /// A person's acknowledgement of the current code of conduct.
+    CodeAcknowledgement,
+    /// Training records (introduction training, e-learnings) and integrity
+    /// in the HR conversation cycle.
+    Training,
+    /// Moral deliberation sessions (*moreel beraad*) and integrity on team
+    /// meeting agendas, per team.
+    MoralDeliberation,
+    /// Vulnerable functions and processes, risks and measures, per unit.
+    VulnerableFunction,
+    /// A manager's overview of their team's integrity state.
+    TeamOverview,
+    /// The annual integrity report (*jaarverslag integriteit*).
+    AnnualReport,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 19] = [
+    pub const ALL: [Resource; 27] = [
         Resource::Home,
         Resource::Organisation,
         Resource::Unit,
@@ -82,6 +101,14 @@ impl Resource {
         Resource::CounsellorLog,
         Resource::CounsellorCounts,
         Resource::DataLeak,
+        Resource::Oath,
+        Resource::Screening,
+        Resource::CodeAcknowledgement,
+        Resource::Training,
+        Resource::MoralDeliberation,
+        Resource::VulnerableFunction,
+        Resource::TeamOverview,
+        Resource::AnnualReport,
     ];
 }
 
@@ -236,6 +263,16 @@ const DIRECTORS: &[Role] = &[Role::Director];
 /// Approving a look at a reporter's identity: a second authorised person.
 const IDENTITY_APPROVERS: &[Role] = &[Role::IntegrityOffice, Role::Director];
 const COUNSELLORS: &[Role] = &[Role::Counsellor];
+/// HR keeps the personnel side of prevention (oath, training); the
+/// integrity office follows it.
+const PREVENTION_READERS: &[Role] = &[Role::Hr, Role::IntegrityOffice];
+const HR: &[Role] = &[Role::Hr];
+/// Vulnerable functions and risk analyses: the office keeps them; HR and the
+/// director read them.
+const RISK_READERS: &[Role] = &[Role::IntegrityOffice, Role::Hr, Role::Director];
+/// The internal annual report: the office writes it, the director sends it
+/// to the board and the works council.
+const REPORT_READERS: &[Role] = &[Role::IntegrityOffice, Role::Director, Role::Board];
 /// Data leaks are kept by the privacy officer (the FG) as well.
 const DATA_LEAK_READERS: &[Role] = &[Role::IntegrityOffice, Role::PrivacyOfficer];
 const COUNSELLOR_COUNT_READERS: &[Role] = &[Role::Counsellor, Role::IntegrityOffice];
@@ -301,6 +338,32 @@ const RULES: &[(Resource, Action, Who)] = &[
     (Resource::CounsellorLog, Action::Update, Who::RolesOwnRows(COUNSELLORS)),
     (Resource::DataLeak, Action::List, Who::Roles(DATA_LEAK_READERS)),
     (Resource::DataLeak, Action::View, Who::Roles(DATA_LEAK_READERS)),
+    (Resource::Oath, Action::View, Who::RolesTeamOrSelf(PREVENTION_READERS)),
+    (Resource::Oath, Action::List, Who::RolesOrTeam(PREVENTION_READERS)),
+    (Resource::Oath, Action::Create, Who::Roles(HR)),
+    (Resource::Oath, Action::Update, Who::Roles(HR)),
+    (Resource::Screening, Action::View, Who::Roles(HR)),
+    (Resource::Screening, Action::List, Who::Roles(HR)),
+    (Resource::Screening, Action::Create, Who::Roles(HR)),
+    (Resource::Screening, Action::Update, Who::Roles(HR)),
+    (Resource::CodeAcknowledgement, Action::Create, Who::Member),
+    (Resource::CodeAcknowledgement, Action::View, Who::RolesTeamOrSelf(PREVENTION_READERS)),
+    (Resource::CodeAcknowledgement, Action::List, Who::RolesOrTeam(PREVENTION_READERS)),
+    (Resource::Training, Action::View, Who::RolesTeamOrSelf(PREVENTION_READERS)),
+    (Resource::Training, Action::List, Who::RolesOrTeam(PREVENTION_READERS)),
+    (Resource::Training, Action::Create, Who::Roles(PREVENTION_READERS)),
+    (Resource::Training, Action::Update, Who::Roles(PREVENTION_READERS)),
+    (Resource::MoralDeliberation, Action::List, Who::RolesOrTeam(INTEGRITY_OFFICE)),
+    (Resource::MoralDeliberation, Action::Create, Who::RolesOrTeam(INTEGRITY_OFFICE)),
+    (Resource::MoralDeliberation, Action::Update, Who::RolesOrTeam(INTEGRITY_OFFICE)),
+    (Resource::VulnerableFunction, Action::List, Who::Roles(RISK_READERS)),
+    (Resource::VulnerableFunction, Action::View, Who::Roles(RISK_READERS)),
+    (Resource::VulnerableFunction, Action::Create, Who::Roles(INTEGRITY_OFFICE)),
+    (Resource::VulnerableFunction, Action::Update, Who::Roles(INTEGRITY_OFFICE)),
+    (Resource::TeamOverview, Action::View, Who::RolesOrTeam(PREVENTION_READERS)),
+    (Resource::AnnualReport, Action::View, Who::Roles(REPORT_READERS)),
+    (Resource::AnnualReport, Action::Update, Who::Roles(INTEGRITY_OFFICE)),
+    (Resource::AnnualReport, Action::Export, Who::Roles(REPORT_READERS)),
     (Resource::CounsellorCounts, Action::View, Who::Roles(COUNSELLOR_COUNT_READERS)),
 ];
 

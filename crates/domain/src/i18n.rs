@@ -68,12 +68,18 @@ const NL_SOURCES: &[&str] = &[
     include_str!("../locales/nl-meldpunt.toml"),
     include_str!("../locales/nl-account.toml"),
     include_str!("../locales/nl-counsel.toml"),
+    include_str!("../locales/nl-prevention.toml"),
+    include_str!("../locales/nl-learning.toml"),
+    include_str!("../locales/nl-report.toml"),
 ];
 const EN_SOURCES: &[&str] = &[
     include_str!("../locales/en.toml"),
     include_str!("../locales/en-meldpunt.toml"),
     include_str!("../locales/en-account.toml"),
     include_str!("../locales/en-counsel.toml"),
+    include_str!("../locales/en-prevention.toml"),
+    include_str!("../locales/en-learning.toml"),
+    include_str!("../locales/en-report.toml"),
 ];
 
 impl Catalog {

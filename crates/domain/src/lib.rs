@@ -15,6 +15,7 @@
 //! - [`crypto`]: encryption at rest (installation key, per-case keys).
 //! - [`totp`]: one-time codes for the second factor (RFC 6238).
 
+pub mod annual_report;
 pub mod audit;
 pub mod authz;
 pub mod case;
@@ -23,8 +24,10 @@ pub mod crypto;
 pub mod declaration;
 pub mod i18n;
 pub mod import;
+pub mod learning;
 pub mod org;
 pub mod policy;
+pub mod prevention;
 pub mod synthetic;
 pub mod totp;
 pub mod values;

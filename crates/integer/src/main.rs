@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod mail;
 mod policy_cmd;
+mod report_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -100,6 +101,11 @@ enum Command {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// Reports: the annual integrity report.
+    Report {
+        #[command(subcommand)]
+        command: report_cmd::ReportCommand,
     },
     /// Reporting-point cases.
     Cases {
@@ -307,6 +313,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Cases {
             command: CasesCommand::Shred { dry_run },
         } => c::cases_shred(config, dry_run).await,
+        Command::Report { command } => report_cmd::run(config, command).await,
         Command::Policy {
             command: PolicyCommand::Export { org },
         } => policy_cmd::export(config, &org).await,

@@ -1018,3 +1018,90 @@ async fn an_anonymous_report_with_a_file_is_answered_through_the_mailbox() {
     })
     .await;
 }
+
+/// Opens each page and checks it with axe (the pages of the reporting
+/// point, the counsellors' log and prevention, per role).
+async fn visit_all(c: &Client, base: &str, account: &str, pages: &[&str]) {
+    sign_in(c, base, account).await;
+    for page in pages {
+        open(c, &format!("{base}{page}")).await;
+        find(c, "h1").await;
+        check_a11y(c, &format!("{account} {page}")).await;
+    }
+    click(c, "form[action=\"/uitloggen\"] button[type=\"submit\"]").await;
+    wait_for_text(c, "h1", "Inloggen").await;
+}
+
+#[tokio::test]
+async fn staff_pages_of_the_reporting_point_and_prevention_are_accessible() {
+    with_browser(|client, base| async move {
+        let c = &client;
+        visit_all(
+            c,
+            &base,
+            "medewerker@maastricht.demo",
+            &[
+                "/melden",
+                "/mijn-integriteit",
+                "/organisatie/gedragscode-gelezen",
+                "/organisatie/eed/tekst",
+            ],
+        )
+        .await;
+        visit_all(
+            c,
+            &base,
+            "leidinggevende@maastricht.demo",
+            &["/team/integriteit", "/organisatie/moreel-beraad"],
+        )
+        .await;
+        visit_all(
+            c,
+            &base,
+            "hr@maastricht.demo",
+            &[
+                "/organisatie/eed",
+                "/organisatie/screening",
+                "/organisatie/trainingen",
+                "/organisatie/kwetsbare-functies",
+            ],
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn office_and_counsellor_pages_are_accessible() {
+    with_browser(|client, base| async move {
+        let c = &client;
+        visit_all(
+            c,
+            &base,
+            "integriteit@maastricht.demo",
+            &[
+                "/zaken",
+                "/zaken/nieuw",
+                "/vertrouwenspersoon/cijfers",
+                "/organisatie/moreel-beraad",
+                "/jaarverslag",
+            ],
+        )
+        .await;
+        visit_all(
+            c,
+            &base,
+            "vertrouwenspersoon@maastricht.demo",
+            &["/vertrouwenspersoon"],
+        )
+        .await;
+        visit_all(
+            c,
+            &base,
+            "beheerder@maastricht.demo",
+            &["/organisatie/preventie-instellingen"],
+        )
+        .await;
+    })
+    .await;
+}

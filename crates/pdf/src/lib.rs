@@ -9,6 +9,8 @@
 //! tied to its place in the tag tree (headings, paragraphs, table rows and
 //! cells, figures), in reading order; page numbers are artifacts.
 
+pub mod annual;
+
 use krilla::color::rgb;
 use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
 use krilla::geom::{PathBuilder, Point, Rect};
@@ -68,8 +70,17 @@ pub enum Block {
     Bars {
         title: String,
         alt: String,
-        bars: Vec<(String, f64)>,
+        bars: Vec<Bar>,
     },
+}
+
+/// One bar: its label, its length (0 for a hidden count) and the text
+/// beside it (the number, or "< 5").
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub text: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -348,15 +359,19 @@ impl Layout<'_> {
         self.y += 10.0;
     }
 
-    fn bars(&mut self, b: usize, title: &str, bars: &[(String, f64)]) {
+    fn bars(&mut self, b: usize, title: &str, bars: &[Bar]) {
         let size = BODY - 1.0;
         let row_h = size * 1.9;
         let label_w = bars
             .iter()
-            .map(|(l, _)| self.fonts.width(l, false, size))
+            .map(|bar| self.fonts.width(&bar.label, false, size))
             .fold(60.0, f32::max)
             .min(200.0);
-        let max = bars.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1.0);
+        let max = bars
+            .iter()
+            .map(|bar| bar.value)
+            .fold(0.0, f64::max)
+            .max(1.0);
         let chart_w = PAGE_W - 2.0 * MARGIN - label_w - 50.0;
         self.ensure(size * LEADING + row_h * bars.len().min(4) as f32);
         self.y += size * LEADING;
@@ -372,7 +387,7 @@ impl Layout<'_> {
             },
         );
         self.y += 4.0;
-        for (label, value) in bars {
+        for Bar { label, value, text } in bars {
             self.ensure(row_h);
             let label = self
                 .fonts
@@ -411,21 +426,13 @@ impl Layout<'_> {
                     y: self.y + row_h * 0.65,
                     size,
                     bold: false,
-                    text: format_number(*value),
+                    text: text.clone(),
                     color: (0x1a, 0x1a, 0x1a),
                 },
             );
             self.y += row_h;
         }
         self.y += 10.0;
-    }
-}
-
-fn format_number(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.1}")
     }
 }
 
@@ -711,7 +718,7 @@ mod tests {
                     rows: vec![vec!["Fraude".into(), "12".into()], vec!["Ongewenst gedrag".into(), "< 5".into()]],
                     numeric: vec![false, true],
                 },
-                Block::Bars { title: "Meldingen".into(), alt: "Fraude 12, ongewenst gedrag minder dan 5".into(), bars: vec![("Fraude".into(), 12.0), ("Ongewenst gedrag".into(), 3.0)] },
+                Block::Bars { title: "Meldingen".into(), alt: "Fraude 12, ongewenst gedrag minder dan 5".into(), bars: vec![Bar { label: "Fraude".into(), value: 12.0, text: "12".into() }, Bar { label: "Ongewenst gedrag".into(), value: 0.0, text: "< 5".into() }] },
             ],
         };
         let pdf = render(&doc).unwrap();

@@ -1700,3 +1700,52 @@ pub async fn seed_synthetic(
     progress(n);
     Ok(n)
 }
+
+/// The reporting point's settings of an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Acknowledge receipt at once with the standard message.
+    pub auto_acknowledge: bool,
+    /// Years a case is kept after it ended, then shredded.
+    pub retention_years: i16,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            auto_acknowledge: false,
+            retention_years: 5,
+        }
+    }
+}
+
+pub async fn settings(db: &mut Db, org: OrgId) -> Result<Settings> {
+    let row = sqlx::query(
+        "SELECT auto_acknowledge, retention_years FROM case_settings WHERE org_id = $1",
+    )
+    .bind(org.0)
+    .fetch_optional(db)
+    .await?;
+    Ok(match row {
+        Some(r) => Settings {
+            auto_acknowledge: r.try_get::<i64, _>("auto_acknowledge")? != 0,
+            retention_years: r.try_get::<i64, _>("retention_years")?.clamp(1, 100) as i16,
+        },
+        None => Settings::default(),
+    })
+}
+
+pub async fn set_settings(db: &mut Db, org: OrgId, s: Settings) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_settings (org_id, auto_acknowledge, retention_years, updated_at) VALUES ($1,$2,$3,$4) \
+         ON CONFLICT (org_id) DO UPDATE SET auto_acknowledge = excluded.auto_acknowledge, \
+         retention_years = excluded.retention_years, updated_at = excluded.updated_at",
+    )
+    .bind(org.0)
+    .bind(i64::from(s.auto_acknowledge))
+    .bind(i64::from(s.retention_years))
+    .bind(now())
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -8,6 +8,7 @@
 //! [`Store::begin_write`], calls the repository functions of the modules
 //! below with it (the change and its audit row), and commits.
 
+pub mod annual_report;
 pub mod audit;
 pub mod backup;
 pub mod cases;
@@ -16,12 +17,14 @@ pub mod declarations;
 pub mod deputies;
 pub mod escalation;
 pub mod import;
+pub mod learning;
 pub mod mail_outbox;
 pub mod migrate;
 pub mod notifications;
 pub mod orgs;
 pub mod people;
 pub mod presets;
+pub mod prevention;
 pub mod publication;
 pub mod seed;
 pub mod sessions;
@@ -29,6 +32,7 @@ pub mod testing;
 pub mod tokens;
 pub mod totp;
 pub mod units;
+pub mod vulnerable;
 pub mod yearly_check;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -72,6 +72,30 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_counsellor_log.sql"),
         postgres: include_str!("../migrations/postgres/0010_counsellor_log.sql"),
     },
+    Migration {
+        version: 11,
+        name: "prevention",
+        sqlite: include_str!("../migrations/sqlite/0011_prevention.sql"),
+        postgres: include_str!("../migrations/postgres/0011_prevention.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "learning",
+        sqlite: include_str!("../migrations/sqlite/0012_learning.sql"),
+        postgres: include_str!("../migrations/postgres/0012_learning.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "annual_report",
+        sqlite: include_str!("../migrations/sqlite/0013_annual_report.sql"),
+        postgres: include_str!("../migrations/postgres/0013_annual_report.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "case_settings",
+        sqlite: include_str!("../migrations/sqlite/0014_case_settings.sql"),
+        postgres: include_str!("../migrations/postgres/0014_case_settings.sql"),
+    },
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -454,3 +454,28 @@ async fn clocks_remind_the_owner_once_and_escalate_to_the_team() {
         let _ = c;
     }
 }
+
+#[tokio::test]
+async fn settings_default_and_upsert() {
+    for TestDb { store, name, .. } in both().await {
+        let a = org(&store, "case-s").await;
+        let mut conn = store.conn().await.unwrap();
+        assert_eq!(
+            cases::settings(&mut conn, a).await.unwrap(),
+            cases::Settings::default(),
+            "{name}"
+        );
+        for years in [3, 9] {
+            let wanted = cases::Settings {
+                auto_acknowledge: years == 3,
+                retention_years: years,
+            };
+            cases::set_settings(&mut conn, a, wanted).await.unwrap();
+            assert_eq!(
+                cases::settings(&mut conn, a).await.unwrap(),
+                wanted,
+                "{name}"
+            );
+        }
+    }
+}

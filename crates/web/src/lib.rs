@@ -248,6 +248,17 @@ pub fn router(state: AppState) -> Router {
             post(pages::declarations::publish),
         )
         .route("/o/{org}/{file}", get(pages::public_register::show))
+        .route("/jaarverslag", get(pages::annual_report::show))
+        .route("/jaarverslag/tekst", post(pages::annual_report::save))
+        .route(
+            "/jaarverslag/publiceren",
+            post(pages::annual_report::publish),
+        )
+        .route("/jaarverslag/{format}", get(pages::annual_report::export))
+        .route(
+            "/o/{org}/jaarverslag/{file}",
+            get(pages::annual_report::public),
+        )
         .merge(meldpunt_routes)
         .route(
             "/organisatie/instellingen",
@@ -287,6 +298,70 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/vertrouwenspersoon/{id}/verwijderen",
             post(pages::counsellor_log::delete),
+        )
+        .route("/organisatie/eed", get(pages::prevention::list))
+        .route("/organisatie/eed/tekst", get(pages::prevention::texts))
+        .route(
+            "/organisatie/eed/{id}",
+            get(pages::prevention::person).post(pages::prevention::record),
+        )
+        .route(
+            "/organisatie/screening",
+            get(pages::prevention::screening_list),
+        )
+        .route(
+            "/organisatie/screening/{id}",
+            get(pages::prevention::screening_person).post(pages::prevention::screening_save),
+        )
+        .route(
+            "/organisatie/gedragscode-gelezen",
+            get(pages::prevention::code).post(pages::prevention::acknowledge),
+        )
+        .route(
+            "/organisatie/preventie-instellingen",
+            get(pages::prevention::settings).post(pages::prevention::save_settings),
+        )
+        .route("/mijn-integriteit", get(pages::learning::mine))
+        .route(
+            "/organisatie/trainingen",
+            get(pages::learning::trainings).post(pages::learning::add_training),
+        )
+        .route(
+            "/organisatie/trainingen/hr-gesprek",
+            post(pages::learning::add_hr),
+        )
+        .route(
+            "/organisatie/trainingen/persoon/{id}",
+            get(pages::learning::person),
+        )
+        .route(
+            "/organisatie/trainingen/{id}/afgerond",
+            post(pages::learning::mark_completed),
+        )
+        .route(
+            "/organisatie/moreel-beraad",
+            get(pages::learning::deliberations).post(pages::learning::add_session),
+        )
+        .route(
+            "/organisatie/moreel-beraad/werkoverleg",
+            post(pages::learning::add_meeting),
+        )
+        .route(
+            "/organisatie/moreel-beraad/{id}/verwijderen",
+            post(pages::learning::delete_session),
+        )
+        .route("/team/integriteit", get(pages::learning::team))
+        .route(
+            "/organisatie/kwetsbare-functies",
+            get(pages::vulnerable::list).post(pages::vulnerable::add),
+        )
+        .route(
+            "/organisatie/kwetsbare-functies/{id}",
+            get(pages::vulnerable::show).post(pages::vulnerable::update),
+        )
+        .route(
+            "/organisatie/kwetsbare-functies/{id}/herzien",
+            post(pages::vulnerable::review),
         )
         .route("/mag-dit", get(pages::policy::start))
         .route("/mag-dit/vragen", get(pages::policy::ask))

@@ -524,7 +524,14 @@ async fn need_to_know_for_every_role() {
     .await;
     assert_eq!(n, 1);
     // It stands out in the audit trail, with its reason.
-    let audit = po.get(app.url("/organisatie/audit")).send().await.unwrap().text().await.unwrap();
+    let audit = po
+        .get(app.url("/organisatie/audit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(audit.contains("Noodtoegang"));
     assert!(audit.contains("Eigenaar ziek, termijn verloopt morgen"));
     // The manager (named) cannot use emergency access either: not their role.
@@ -1209,5 +1216,67 @@ async fn cases_are_handled_through_the_api_too() {
             .unwrap()
             .iter()
             .any(|e| e["body"] == "Wie was erbij?")
+    );
+}
+
+#[tokio::test]
+async fn receipt_can_be_acknowledged_automatically() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
+    let csrf = app.csrf(&office).await;
+    let r = office
+        .post(app.url("/zaken/behandelaars"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("automatisch", "ja"),
+            ("bewaartermijn", "0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Vul een aantal jaren in van 1 tot en met 100.")
+    );
+    let r = office
+        .post(app.url("/zaken/behandelaars"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("automatisch", "ja"),
+            ("bewaartermijn", "7"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, code) = public_report(&app, report_form("Iets met de kas", "anonymous")).await;
+    let reporter = mailbox(&app, &code).await;
+    let html = reporter
+        .get(app.url("/o/alpha/melden/postbus/zaak"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Wij hebben uw melding ontvangen"),
+        "the standard acknowledgement"
+    );
+    assert!(!html.contains("nog niet"), "acknowledged: {html}");
+    let list = office
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("value=\"7\""),
+        "the retention setting is shown"
     );
 }

@@ -32,9 +32,6 @@ use integer_domain::org::{PersonId, Role};
 use integer_store::cases::{self, CaseRecord, EntryKind};
 use integer_store::{StoreError, audit, people};
 
-/// Years a closed case is kept before its key is destroyed.
-pub const RETENTION_YEARS: i16 = 5;
-
 fn today() -> jiff::civil::Date {
     case::local_date(jiff::Timestamp::now())
 }
@@ -103,6 +100,8 @@ pub struct CasesPage {
     pub intake: String,
     pub alternate: String,
     pub complaints: String,
+    pub auto_acknowledge: bool,
+    pub retention_years: i16,
     pub identity_requests: Vec<(String, String, i64, i64)>,
     pub errors: FieldErrors,
 }
@@ -172,6 +171,7 @@ async fn list_page(
         alternate.join(", "),
         complaints.join(", "),
     );
+    let settings = cases::settings(&mut conn, p.org).await?;
     let identity_requests = if decide(
         p,
         Action::Decide,
@@ -205,6 +205,8 @@ async fn list_page(
         intake,
         alternate,
         complaints,
+        auto_acknowledge: settings.auto_acknowledge,
+        retention_years: settings.retention_years,
         identity_requests,
         errors,
     };
@@ -258,10 +260,23 @@ pub async fn set_handlers(
     if !errors.is_empty() {
         return list_page(&state, &s, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
+    let retention = match form.get("bewaartermijn").trim() {
+        "" => Some(5),
+        t => t.parse::<i16>().ok().filter(|y| (1..=100).contains(y)),
+    };
+    let Some(retention_years) = retention else {
+        errors.add(lang, "bewaartermijn", &Problem::new("case-error-retention"));
+        return list_page(&state, &s, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let settings = cases::Settings {
+        auto_acknowledge: form.get("automatisch") == "ja",
+        retention_years,
+    };
     let mut tx = state.store.begin_write().await?;
     for (kind, ids) in &lists {
         cases::set_handlers(&mut tx, p.org, kind, ids).await?;
     }
+    cases::set_settings(&mut tx, p.org, settings).await?;
     audit::append(
         &mut tx,
         &audit::event(
@@ -273,7 +288,9 @@ pub async fn set_handlers(
             p.org.0,
             serde_json::json!({"intake": lists[0].1.iter().map(|x| x.0).collect::<Vec<_>>(),
                                "alternate": lists[1].1.iter().map(|x| x.0).collect::<Vec<_>>(),
-                               "complaints": lists[2].1.iter().map(|x| x.0).collect::<Vec<_>>()}),
+                               "complaints": lists[2].1.iter().map(|x| x.0).collect::<Vec<_>>(),
+                               "auto_acknowledge": settings.auto_acknowledge,
+                               "retention_years": settings.retention_years}),
         ),
     )
     .await?;
@@ -918,6 +935,7 @@ pub async fn perform(
                 return Ok(Performed::Invalid(errors));
             }
             let to = to.expect("checked");
+            let retention = cases::settings(&mut tx, p.org).await?.retention_years;
             cases::transition(
                 &mut tx,
                 &state.key,
@@ -928,7 +946,7 @@ pub async fn perform(
                 Some(input.reason.as_str()),
                 input.finding,
                 &input.measures,
-                RETENTION_YEARS,
+                retention,
             )
             .await
             .map_err(conflict)?;

@@ -491,7 +491,7 @@ pub async fn submit(
                 Filer::Employee(u) => mine_rows(state, u).await?,
                 _ => Vec::new(),
             };
-            let page = form_page(ctx, org, &filer, v, errors, mine);
+            let page = form_page(ctx, org, &filer, *v, errors, mine);
             no_store(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?)
         }
         Filing::Filed { number, code, .. } => {
@@ -516,7 +516,7 @@ pub enum Filing {
         code: String,
     },
     /// Not filed: the values as entered and what to fix.
-    Invalid(ReportValues, FieldErrors),
+    Invalid(Box<ReportValues>, FieldErrors),
 }
 
 /// Validates and files a report from any channel (pages and API); the
@@ -616,7 +616,7 @@ pub async fn file_report(
     };
     let files = check_files(lang, &mut errors, &upload.files);
     let (Some(kind), Some(identity_mode), true) = (kind, identity_mode, errors.is_empty()) else {
-        return Ok(Filing::Invalid(v, errors));
+        return Ok(Filing::Invalid(Box::new(v), errors));
     };
     let code = case::new_receipt_code();
     let canonical = case::normalize_receipt_code(&code).expect("a fresh code is canonical");
@@ -665,6 +665,22 @@ pub async fn file_report(
         alternate,
     };
     let created = cases::create(&mut tx, &state.key, org_id, &new).await?;
+    // The organisation may acknowledge receipt at once, with the standard
+    // message (Wbk: within 7 days; the reporter sees it in the mailbox).
+    if cases::settings(&mut tx, org_id).await?.auto_acknowledge {
+        cases::mark(&mut tx, org_id, created.id, 1, cases::Mark::Acknowledged).await?;
+        let text = integer_domain::i18n::Catalog::bundled().get(Lang::Nl, "case-ack-default");
+        cases::add_entry(
+            &mut tx,
+            &state.key,
+            created.id,
+            EntryKind::ToReporter,
+            None,
+            text,
+            &[],
+        )
+        .await?;
+    }
     for (person, _) in &team {
         integer_store::declarations::notify(&mut tx, org_id, *person, "case.new", None).await?;
     }

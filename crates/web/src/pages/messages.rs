@@ -29,6 +29,7 @@ pub async fn list(State(state): State<AppState>, s: SignedIn) -> Result<Response
                     ("check.started" | "check.reminder", None) => "/actualisatie".to_string(),
                     ("deputy.appointed", None) => "/beoordelen".to_string(),
                     (kind, None) if kind.starts_with("case.") => "/zaken".to_string(),
+                    ("code.review_due", None) => "/organisatie/gedragscode-gelezen".to_string(),
                     _ => "/".to_string(),
                 },
                 unread: !n.read,

@@ -1,5 +1,6 @@
 //! The pages, one module per group.
 
+pub mod annual_report;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -7,15 +8,18 @@ pub mod counsellor_log;
 pub mod declarations;
 pub mod home;
 pub mod import;
+pub mod learning;
 pub mod meldpunt;
 pub mod messages;
 pub mod ops;
 pub mod people;
 pub mod policy;
 pub mod preset_edit;
+pub mod prevention;
 pub mod public_register;
 pub mod second_factor;
 pub mod units;
+pub mod vulnerable;
 pub mod yearly_check;
 
 use crate::error::AppError;
