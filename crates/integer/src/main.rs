@@ -4,6 +4,7 @@
 mod commands;
 mod config;
 mod demo;
+mod export_cmd;
 mod mail;
 mod policy_cmd;
 mod report_cmd;
@@ -107,6 +108,8 @@ enum Command {
         #[command(subcommand)]
         command: report_cmd::ReportCommand,
     },
+    /// Export a prevention or learning register as CSV or JSON (organisation-wide).
+    Export(export_cmd::ExportArgs),
     /// Reporting-point cases.
     Cases {
         #[command(subcommand)]
@@ -314,6 +317,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             command: CasesCommand::Shred { dry_run },
         } => c::cases_shred(config, dry_run).await,
         Command::Report { command } => report_cmd::run(config, command).await,
+        Command::Export(args) => export_cmd::run(config, args).await,
         Command::Policy {
             command: PolicyCommand::Export { org },
         } => policy_cmd::export(config, &org).await,

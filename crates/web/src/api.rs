@@ -11,9 +11,13 @@ use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
 use integer_domain::audit::Credential;
-use integer_domain::authz::{Action, Principal, Resource, Target, decide};
+use integer_domain::authz::{Action, Principal, Relation, Resource, Scope, Target, decide};
 use integer_domain::org::{PersonId, RoleSet};
+use integer_domain::prevention as prevention_rules;
+use integer_store::learning as learning_store;
+use integer_store::prevention as prevention_store;
 use integer_store::{orgs, people, tokens, units};
+use jiff::civil::Date;
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -31,6 +35,16 @@ pub fn router() -> Router<AppState> {
         )
         .route("/cases/{id}/{action}", axum::routing::post(case_action))
         .route("/reports", axum::routing::post(file_report))
+        .route("/prevention/oaths", get(prevention_oaths))
+        .route("/prevention/screening", get(prevention_screening))
+        .route(
+            "/prevention/acknowledgements",
+            get(prevention_acknowledgements),
+        )
+        .route("/learning/trainings", get(learning_trainings))
+        .route("/learning/sessions", get(learning_sessions))
+        .route("/learning/team", get(learning_team))
+        .route("/vulnerable-functions", get(vulnerable_functions))
 }
 
 fn clock_json(c: integer_domain::case::Clock) -> Value {
@@ -551,4 +565,518 @@ async fn file_report(
             Ok(field_errors(errors, REPORT_FIELDS))
         }
     }
+}
+
+// --- Prevention, learning and vulnerable functions (read-only) -----------
+//
+// The same decisions as the pages (`pages::prevention`, `pages::learning`,
+// `pages::vulnerable`), so a token sees what its owner sees there. The row
+// shapes (`*_json`) are shared with `integer export`.
+
+/// The most rows one list answers with (the answer says `limit`).
+pub const EXPORT_LIMIT: i64 = 10_000;
+
+/// The name of a scope in answers: `organisation`, `team` or `own`.
+pub fn scope_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Organisation => "organisation",
+        Scope::Team(_) => "team",
+        Scope::Own(_) => "own",
+    }
+}
+
+fn permit_for(
+    p: &Principal,
+    action: Action,
+    resource: Resource,
+    relation: Relation,
+) -> Result<Scope, AppError> {
+    decide(
+        p,
+        action,
+        resource,
+        Target {
+            org: p.org,
+            relation,
+        },
+    )
+    .map(|permit| permit.scope())
+    .map_err(|_| AppError::Forbidden)
+}
+
+fn parse_date(raw: Option<&str>) -> Option<Date> {
+    raw.and_then(|d| d.parse().ok())
+}
+
+/// One person of the oath register (or the overdue list): the oath if any,
+/// the last day to take it and whether that day has passed.
+pub fn oath_row_json(r: &prevention_store::OathRow, days: i64, today: Date) -> Value {
+    let start = parse_date(r.start_date.as_deref());
+    json!({
+        "person_id": r.person.0,
+        "name": r.name,
+        "unit": r.unit,
+        "start_date": r.start_date,
+        "due": start.map(|d| prevention_rules::oath_due(d, days).to_string()),
+        "overdue": prevention_rules::oath_overdue(start, None, r.kind.is_some(), days, today),
+        "kind": r.kind,
+        "taken_on": r.taken_on,
+        "before_whom": r.before_whom,
+    })
+}
+
+/// A hire with their screening dates, the items that apply and those open.
+pub fn hire_json(h: &prevention_store::Hire) -> Value {
+    use integer_domain::prevention::ScreeningItem;
+    let open = h.screening.open_items(h.employment);
+    let mut v = json!({
+        "person_id": h.person.0,
+        "name": h.name,
+        "employment_type": h.employment.as_str(),
+        "start_date": h.start_date,
+        "required": prevention_rules::required_items(h.employment)
+            .iter()
+            .map(|i| i.code())
+            .collect::<Vec<_>>(),
+        "open": open.iter().map(|i| i.code()).collect::<Vec<_>>(),
+        "complete": open.is_empty(),
+        "former_left_on": h.screening.former_left_on.map(|d| d.to_string()),
+        "compelling_reasons": h.screening.compelling_reasons,
+    });
+    for item in ScreeningItem::ALL {
+        v[item.code()] = json!(h.screening.date_of(item).map(|d| d.to_string()));
+    }
+    v
+}
+
+/// Someone who has not acknowledged the code in force.
+pub fn unacknowledged_json(u: &prevention_store::Unacknowledged) -> Value {
+    json!({
+        "person_id": u.person.0,
+        "name": u.name,
+        "unit": u.unit,
+        "last_version": u.last_version,
+    })
+}
+
+pub fn training_json(t: &learning_store::TrainingRecord) -> Value {
+    json!({
+        "id": t.id,
+        "person_id": t.person.0,
+        "person": t.person_name,
+        "kind": t.kind,
+        "title": t.title,
+        "date": t.date,
+        "completed": t.completed,
+    })
+}
+
+pub fn hr_conversation_json(h: &learning_store::HrConversation) -> Value {
+    json!({
+        "id": h.id,
+        "person_id": h.person.0,
+        "person": h.person_name,
+        "date": h.date,
+    })
+}
+
+pub fn session_json(d: &learning_store::Session) -> Value {
+    json!({
+        "id": d.id,
+        "unit_id": d.unit.0,
+        "unit": d.unit_name,
+        "date": d.date,
+        "attendees": d.attendees,
+        "topics": d.topics,
+        "theme": d.theme,
+    })
+}
+
+pub fn meeting_json(m: &learning_store::TeamMeeting) -> Value {
+    json!({
+        "id": m.id,
+        "unit_id": m.unit.0,
+        "unit": m.unit_name,
+        "date": m.date,
+    })
+}
+
+/// An entry of the register of vulnerable functions; `overdue` as on the
+/// page (the review date has passed).
+pub fn vulnerable_json(e: &integer_store::vulnerable::Entry, today: Date) -> Value {
+    json!({
+        "id": e.id,
+        "unit_id": e.unit.0,
+        "unit": e.unit_name,
+        "name": e.name,
+        "area": e.area,
+        "risks": e.risks,
+        "measures": e.measures,
+        "owner_id": e.owner.0,
+        "owner": e.owner_name,
+        "review_on": e.review_on,
+        "overdue": e.review_on < today.to_string(),
+        "financial": e.financial,
+        "publication": e.publication,
+        "created_on": e.created_on,
+    })
+}
+
+/// A year from the query string or the command line: absent is this year;
+/// `None` when it is not a number or lies outside 1900–2200.
+pub fn parse_year(raw: Option<&str>) -> Option<i64> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Some(i64::from(integer_domain::learning::today().year())),
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|y| (1900..=2200).contains(y)),
+    }
+}
+
+/// The 422 for a bad year, naming the field.
+fn bad_year(field: &str) -> axum::response::Response {
+    unprocessable(
+        "bad_year",
+        Some(field),
+        format!("\"{field}\" moet een jaartal zijn tussen 1900 en 2200, zoals 2025."),
+        format!("\"{field}\" must be a year between 1900 and 2200, such as 2025."),
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+struct YearQuery {
+    #[serde(default)]
+    year: Option<String>,
+    #[serde(default)]
+    manager: Option<String>,
+}
+
+/// `GET /api/v1/prevention/oaths`: who is not sworn in on time and the
+/// register, as on `/organisatie/eed` (Oath list, filtered by scope);
+/// without the list, one's own record (Oath view of one's own).
+async fn prevention_oaths(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Value>, AppError> {
+    let p = &u.principal;
+    let today = integer_domain::counsel::today();
+    let mut conn = state.store.conn().await?;
+    let days = prevention_store::settings(&mut conn, p.org)
+        .await?
+        .settings
+        .oath_days;
+    let (scope, overdue, register) = match permit_for(
+        p,
+        Action::List,
+        Resource::Oath,
+        Relation::None,
+    ) {
+        Ok(scope) => {
+            let before = prevention_rules::overdue_before(today, days);
+            let overdue =
+                prevention_store::not_sworn(&mut conn, p.org, scope, before, today, EXPORT_LIMIT)
+                    .await?;
+            let register =
+                prevention_store::oath_register(&mut conn, p.org, scope, today, EXPORT_LIMIT)
+                    .await?;
+            (
+                scope,
+                overdue
+                    .iter()
+                    .map(|r| oath_row_json(r, days, today))
+                    .collect::<Vec<_>>(),
+                register
+                    .iter()
+                    .map(|r| oath_row_json(r, days, today))
+                    .collect::<Vec<_>>(),
+            )
+        }
+        Err(_) => {
+            // As the page: only one's own record (`/organisatie/eed/{id}`).
+            let me = people::get(&mut conn, p.org, p.person)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let relation = people::relation(&mut conn, p.org, p.person, p.person).await?;
+            let scope = permit_for(p, Action::View, Resource::Oath, relation)?;
+            let record = prevention_store::oath_of(&mut conn, p.org, p.person).await?;
+            let start = parse_date(me.start_date.as_deref());
+            let end = parse_date(me.end_date.as_deref());
+            let row = json!({
+                "person_id": me.id.0,
+                "name": me.name,
+                "unit": me.unit_name,
+                "start_date": me.start_date,
+                "due": start.map(|d| prevention_rules::oath_due(d, days).to_string()),
+                "overdue": prevention_rules::oath_overdue(start, end, record.is_some(), days, today),
+                "kind": record.as_ref().map(|r| r.kind.clone()),
+                "taken_on": record.as_ref().map(|r| r.taken_on.clone()),
+                "before_whom": record.as_ref().map(|r| r.before_whom.clone()),
+            });
+            let overdue = if row["overdue"] == json!(true) {
+                vec![row.clone()]
+            } else {
+                Vec::new()
+            };
+            (scope, overdue, vec![row])
+        }
+    };
+    Ok(Json(json!({
+        "scope": scope_name(scope),
+        "oath_days": days,
+        "today": today.to_string(),
+        "overdue": overdue,
+        "register": register,
+        "limit": EXPORT_LIMIT,
+    })))
+}
+
+/// `GET /api/v1/prevention/screening`: hires of the last twelve months
+/// (and upcoming ones, and anyone whose screening was started) with their
+/// items, as on `/organisatie/screening` (Screening list: HR).
+async fn prevention_screening(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Value>, AppError> {
+    let p = &u.principal;
+    permit_for(p, Action::List, Resource::Screening, Relation::None)?;
+    let today = integer_domain::counsel::today();
+    let since = today.checked_sub(jiff::ToSpan::years(1)).unwrap_or(today);
+    let mut conn = state.store.conn().await?;
+    let hires = prevention_store::hires(&mut conn, p.org, since, today, EXPORT_LIMIT).await?;
+    Ok(Json(json!({
+        "since": since.to_string(),
+        "hires": hires.iter().map(hire_json).collect::<Vec<_>>(),
+        "limit": EXPORT_LIMIT,
+    })))
+}
+
+/// `GET /api/v1/prevention/acknowledgements`: the code in force, one's own
+/// acknowledgement, and (Code acknowledgement list, filtered by scope) who
+/// has not acknowledged it, as on `/organisatie/gedragscode-gelezen`.
+async fn prevention_acknowledgements(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Value>, AppError> {
+    let p = &u.principal;
+    permit_for(
+        p,
+        Action::Create,
+        Resource::CodeAcknowledgement,
+        Relation::None,
+    )?;
+    let today = integer_domain::counsel::today();
+    let mut conn = state.store.conn().await?;
+    let effective = crate::preset::effective(&mut conn, p.org, &u.org.preset).await?;
+    let digest = effective.preset.digest.clone();
+    let mine = prevention_store::acknowledgement_of(&mut conn, p.org, p.person).await?;
+    let list = permit_for(
+        p,
+        Action::List,
+        Resource::CodeAcknowledgement,
+        Relation::None,
+    )
+    .ok();
+    let (pending, total) = match list {
+        Some(scope) => {
+            let (rows, total) = prevention_store::not_acknowledged(
+                &mut conn,
+                p.org,
+                scope,
+                &digest,
+                today,
+                EXPORT_LIMIT,
+            )
+            .await?;
+            (
+                Some(rows.iter().map(unacknowledged_json).collect::<Vec<_>>()),
+                Some(total),
+            )
+        }
+        None => (None, None),
+    };
+    // The review date, for the organisation-wide readers (as the page).
+    let review = if list == Some(Scope::Organisation) {
+        let settings = prevention_store::settings(&mut conn, p.org).await?.settings;
+        match settings.code_reviewed_on {
+            None => {
+                json!({"reviewed_on": null, "next": null, "years": settings.review_years, "due": false})
+            }
+            Some(reviewed) => {
+                let next = prevention_rules::next_review(reviewed, settings.review_years);
+                json!({
+                    "reviewed_on": reviewed.to_string(),
+                    "next": next.to_string(),
+                    "years": settings.review_years,
+                    "due": prevention_rules::review_reminder_due(next, today),
+                })
+            }
+        }
+    } else {
+        Value::Null
+    };
+    Ok(Json(json!({
+        "version": effective.preset.version,
+        "digest": digest,
+        "mine": mine.as_ref().map(|a| json!({
+            "version": a.preset_version,
+            "at": a.at,
+            "current": !prevention_rules::must_acknowledge(&digest, Some(&a.digest)),
+        })),
+        "scope": list.map(scope_name),
+        "not_acknowledged": pending,
+        "not_acknowledged_total": total,
+        "review": review,
+        "limit": EXPORT_LIMIT,
+    })))
+}
+
+/// `GET /api/v1/learning/trainings?year=YYYY`: the year's training records
+/// and HR conversations with integrity, as on `/organisatie/trainingen`
+/// (Training list, filtered by scope).
+async fn learning_trainings(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<YearQuery>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let p = &u.principal;
+    let scope = permit_for(p, Action::List, Resource::Training, Relation::None)?;
+    let Some(year) = parse_year(q.year.as_deref()) else {
+        return Ok(bad_year("year"));
+    };
+    let mut conn = state.store.conn().await?;
+    let trainings =
+        learning_store::trainings(&mut conn, p.org, scope, None, Some(year), EXPORT_LIMIT).await?;
+    let hr =
+        learning_store::hr_conversations(&mut conn, p.org, scope, None, Some(year), EXPORT_LIMIT)
+            .await?;
+    Ok(Json(json!({
+        "year": year,
+        "scope": scope_name(scope),
+        "trainings": trainings.iter().map(training_json).collect::<Vec<_>>(),
+        "hr_conversations": hr.iter().map(hr_conversation_json).collect::<Vec<_>>(),
+        "limit": EXPORT_LIMIT,
+    }))
+    .into_response())
+}
+
+/// `GET /api/v1/learning/sessions?year=YYYY`: moral deliberation sessions
+/// and team meetings with integrity of the units the token's owner may see,
+/// as on `/organisatie/moreel-beraad` (Moral deliberation list).
+async fn learning_sessions(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<YearQuery>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let p = &u.principal;
+    let scope = permit_for(p, Action::List, Resource::MoralDeliberation, Relation::None)?;
+    let Some(year) = parse_year(q.year.as_deref()) else {
+        return Ok(bad_year("year"));
+    };
+    let mut conn = state.store.conn().await?;
+    let sessions = learning_store::sessions(&mut conn, p.org, scope, year).await?;
+    let meetings = learning_store::team_meetings(&mut conn, p.org, scope, year).await?;
+    Ok(Json(json!({
+        "year": year,
+        "scope": scope_name(scope),
+        "sessions": sessions.iter().map(session_json).collect::<Vec<_>>(),
+        "team_meetings": meetings.iter().map(meeting_json).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+/// `GET /api/v1/learning/team[?manager=ID]`: a manager's direct reports at
+/// a glance with the team's sessions and meetings of this year, as on
+/// `/team/integriteit` (Team overview view; HR and the integrity office
+/// may ask for any manager).
+async fn learning_team(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<YearQuery>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let p = &u.principal;
+    let scope = permit_for(p, Action::View, Resource::TeamOverview, Relation::None)?;
+    let asked = match q.manager.as_deref().map(str::trim) {
+        None | Some("") => p.person,
+        Some(raw) => match raw.parse::<i64>() {
+            Ok(id) => PersonId(id),
+            Err(_) => {
+                return Ok(unprocessable(
+                    "bad_manager",
+                    Some("manager"),
+                    "\"manager\" moet het nummer (id) van een leidinggevende zijn.".into(),
+                    "\"manager\" must be the id of a manager.".into(),
+                ));
+            }
+        },
+    };
+    let mut conn = state.store.conn().await?;
+    let manager = people::get(&mut conn, p.org, asked)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let manager_scope = match scope {
+        Scope::Organisation => Scope::Team(asked),
+        Scope::Team(me) if me == asked => scope,
+        _ => return Err(AppError::Forbidden),
+    };
+    let year = i64::from(integer_domain::learning::today().year());
+    let members = learning_store::team_overview(&mut conn, p.org, asked).await?;
+    let sessions = learning_store::sessions(&mut conn, p.org, manager_scope, year).await?;
+    let meetings = learning_store::team_meetings(&mut conn, p.org, manager_scope, year).await?;
+    let effective = crate::preset::effective(&mut conn, p.org, &u.org.preset).await?;
+    let digest = effective.preset.digest.clone();
+    let mut rows = Vec::with_capacity(members.len());
+    for m in members {
+        let oath = prevention_store::oath_of(&mut conn, p.org, m.person).await?;
+        let ack = prevention_store::acknowledgement_of(&mut conn, p.org, m.person).await?;
+        rows.push(json!({
+            "person_id": m.person.0,
+            "name": m.name,
+            "function": m.function_title,
+            "introduction": m.introduction,
+            "last_elearning": m.last_elearning,
+            "last_hr_conversation": m.last_hr_conversation,
+            "oath": oath.map(|o| o.taken_on),
+            "code_acknowledged": ack.as_ref().map(|a| json!({
+                "version": a.preset_version,
+                "current": a.digest == digest,
+            })),
+        }));
+    }
+    Ok(Json(json!({
+        "manager": {"id": manager.id.0, "name": manager.name},
+        "year": year,
+        "members": rows,
+        "sessions": sessions.iter().map(session_json).collect::<Vec<_>>(),
+        "team_meetings": meetings.iter().map(meeting_json).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+/// `GET /api/v1/vulnerable-functions`: the register with the overdue flag,
+/// as on `/organisatie/kwetsbare-functies` (Vulnerable function list).
+async fn vulnerable_functions(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Value>, AppError> {
+    let p = &u.principal;
+    permit_for(
+        p,
+        Action::List,
+        Resource::VulnerableFunction,
+        Relation::None,
+    )?;
+    let today = integer_domain::learning::today();
+    let mut conn = state.store.conn().await?;
+    let entries = integer_store::vulnerable::list(&mut conn, p.org).await?;
+    let rows: Vec<Value> = entries.iter().map(|e| vulnerable_json(e, today)).collect();
+    let overdue = rows.iter().filter(|r| r["overdue"] == json!(true)).count();
+    Ok(Json(json!({
+        "today": today.to_string(),
+        "entries": rows,
+        "overdue": overdue,
+    })))
 }
