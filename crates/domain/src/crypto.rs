@@ -93,6 +93,23 @@ impl InstallationKey {
         hex::encode(&outer[..16])
     }
 
+    /// A key check value: a known text sealed with this key, stored in the
+    /// database so that a server started with another key (a wrong, old or
+    /// newly created one) refuses to start instead of accepting reports it
+    /// could never open again. It reveals nothing about the key.
+    pub fn check_value(&self) -> String {
+        hex::encode(seal_with(&self.key, KEY_CHECK_AAD, KEY_CHECK_TEXT))
+    }
+
+    /// Whether `stored` (from [`InstallationKey::check_value`]) was made
+    /// with this key.
+    pub fn matches_check(&self, stored: &str) -> bool {
+        hex::decode(stored.trim())
+            .ok()
+            .and_then(|sealed| open_with(&self.key, KEY_CHECK_AAD, &sealed).ok())
+            .is_some_and(|plain| plain == KEY_CHECK_TEXT)
+    }
+
     /// Wraps a case key for storage.
     pub fn wrap(&self, case_id: i64, case_key: &CaseKey) -> Vec<u8> {
         seal_with(&self.key, &wrap_aad(case_id), &case_key.key)
@@ -116,6 +133,9 @@ impl InstallationKey {
         Ok(CaseKey { key })
     }
 }
+
+const KEY_CHECK_AAD: &[u8] = b"integer:key-check";
+const KEY_CHECK_TEXT: &[u8] = b"integer installation key check v1";
 
 fn wrap_aad(case_id: i64) -> Vec<u8> {
     format!("integer:case-key:{case_id}").into_bytes()
@@ -195,6 +215,19 @@ fn open_with(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, Crypt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_check_value_names_its_key_only() {
+        let key = InstallationKey::generate();
+        let check = key.check_value();
+        assert!(key.matches_check(&check));
+        assert!(!InstallationKey::generate().matches_check(&check));
+        assert!(!key.matches_check("not hex"));
+        assert!(!key.matches_check(""));
+        // Sealed with a fresh nonce each time, and never the key itself.
+        assert_ne!(check, key.check_value());
+        assert!(!check.contains(&key.to_hex()));
+    }
 
     #[test]
     fn values_round_trip_and_are_bound_to_case_and_field() {

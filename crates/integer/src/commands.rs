@@ -30,19 +30,95 @@ pub fn init_logging(config: &Config) {
 
 /// Connects and migrates.
 pub async fn open(config: &Config) -> anyhow::Result<Store> {
-    let store = Store::connect(config.database.url.expose(), &config.pool())
-        .await
-        .with_context(|| format!("database {}", config.database.url))?;
+    let store = open_as_is(config).await?;
     migrate::run(&store).await?;
     Ok(store)
 }
 
-/// Connects without migrating: for commands that must not change the
-/// database they read (backup, audit verification).
+/// Connects without migrating (a new SQLite database is created).
 async fn open_as_is(config: &Config) -> anyhow::Result<Store> {
     Store::connect(config.database.url.expose(), &config.pool())
         .await
         .with_context(|| format!("database {}", config.database.url))
+}
+
+/// Connects to a database that must exist already, without changing it:
+/// for commands that read (backup, audit verification). A SQLite path that
+/// does not exist is an error, never a new empty database.
+async fn open_existing(config: &Config) -> anyhow::Result<Store> {
+    if let Some(path) = integer_store::sqlite_path(config.database.url.expose())
+        && !path.exists()
+    {
+        bail!(
+            "De database {} bestaat niet; controleer database.url (of --database-url). / \
+             The database {} does not exist; check database.url (or --database-url).",
+            path.display(),
+            path.display()
+        );
+    }
+    let store = open_as_is(config).await?;
+    migrate::check(&store).await?;
+    Ok(store)
+}
+
+/// Connects, checks the installation key against the database before
+/// anything is written, migrates, and records the key's check value.
+///
+/// A key is made (beside a SQLite database) only when the database holds
+/// no case keys and no key check yet; a database that has them and a
+/// missing, wrong or old key refuses to start with a message that says
+/// what to do. So a server can never accept reports it cannot open later.
+pub async fn open_with_key(
+    config: &Config,
+) -> anyhow::Result<(Store, integer_domain::crypto::InstallationKey)> {
+    use crate::config::KeySource;
+    use integer_domain::crypto::InstallationKey;
+    let store = open_as_is(config).await?;
+    migrate::check(&store).await?;
+    let evidence = integer_store::key_check::evidence(&store).await?;
+    let key = match config.key_source()? {
+        KeySource::Configured(key) => key,
+        KeySource::File(_, Some(key)) => key,
+        KeySource::File(file, None) => {
+            if evidence.has_key() {
+                bail!(
+                    "De installatiesleutel {} ontbreekt, maar deze database heeft versleutelde \
+                     meldingen. Zet de sleutel terug uit uw sleutelbeheer (of wijs security.key_file \
+                     erop); Integer maakt geen nieuwe, want daarmee zijn de bestaande meldingen \
+                     niet meer te openen. / The installation key {} is missing, but this database \
+                     holds encrypted reports. Restore the key from your key custody (or point \
+                     security.key_file at it); Integer makes no new one, which could not open the \
+                     existing reports.",
+                    file.display(),
+                    file.display()
+                );
+            }
+            let key = InstallationKey::generate();
+            crate::config::write_private(&file, &key.to_hex())?;
+            tracing::warn!(
+                file = %file.display(),
+                "created an installation key beside the database; keep it apart from backups (see docs/SECURITY.md)"
+            );
+            key
+        }
+    };
+    if !evidence.accepts(&key) {
+        bail!(
+            "De installatiesleutel (versie {}) hoort niet bij deze database: het is een andere of \
+             een oude sleutel (na `integer key rotate` geldt alleen de nieuwe). Start met de sleutel \
+             waarmee de meldingen zijn versleuteld; er is niets gewijzigd. / The installation key \
+             (version {}) does not belong to this database: it is another or an old key (after \
+             `integer key rotate` only the new one is valid). Start with the key the reports \
+             were encrypted with; nothing was changed.",
+            key.version(),
+            key.version()
+        );
+    }
+    migrate::run(&store).await?;
+    let mut tx = store.begin_write().await?;
+    integer_store::key_check::record_if_absent(&mut tx, &key).await?;
+    tx.commit().await?;
+    Ok((store, key))
 }
 
 pub async fn migrate(config: Config) -> anyhow::Result<ExitCode> {
@@ -141,10 +217,10 @@ async fn shutdown_signal() {
 
 pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitCode> {
     let mail = MailSettings::from_config(&config.smtp)?;
-    let store = open(&config).await?;
+    let (store, key) = open_with_key(&config).await?;
     let bind = bind.unwrap_or_else(|| config.server.bind.clone());
     let mut web = config.web(false);
-    web.installation_key = Some(config.installation_key()?);
+    web.installation_key = Some(key);
     serve_store_with_mail(store, web, &bind, mail).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -460,7 +536,12 @@ pub async fn seed(
 ) -> anyhow::Result<ExitCode> {
     let slug = Slug::parse(org_slug).map_err(|p| anyhow!(both(&p)))?;
     let name = name.unwrap_or_else(|| format!("Organisatie {slug}"));
-    let store = open(&config).await?;
+    let (store, key) = if cases > 0 {
+        let (store, key) = open_with_key(&config).await?;
+        (store, Some(key))
+    } else {
+        (open(&config).await?, None)
+    };
     let started = std::time::Instant::now();
     seed_org_with(
         &store,
@@ -475,8 +556,7 @@ pub async fn seed(
         },
     )
     .await?;
-    if cases > 0 {
-        let key = config.installation_key()?;
+    if let Some(key) = key {
         let mut tx = store.begin_write().await?;
         let org = orgs::by_slug(&mut tx, slug.as_str())
             .await?
@@ -559,7 +639,7 @@ pub async fn token_create(
 }
 
 pub async fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
-    let store = open_as_is(&config).await?;
+    let store = open_existing(&config).await?;
     let v = audit::verify(&store).await?;
     match v.result {
         Ok(()) => {
@@ -594,7 +674,7 @@ pub async fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn backup(config: Config, file: &Path) -> anyhow::Result<ExitCode> {
-    let store = open_as_is(&config).await?;
+    let store = open_existing(&config).await?;
     integer_store::backup::sqlite_backup(&store, file).await?;
     println!("Kopie gemaakt / backup written: {}", file.display());
     Ok(ExitCode::SUCCESS)
@@ -642,14 +722,14 @@ pub fn key_generate(file: &Path) -> anyhow::Result<ExitCode> {
 /// `integer key rotate --new-key-file FILE`: re-wraps every case key in one
 /// transaction and audits it.
 pub async fn key_rotate(config: Config, new_key_file: &Path) -> anyhow::Result<ExitCode> {
-    let old = config.installation_key()?;
     let text = std::fs::read_to_string(new_key_file)
         .map_err(|e| anyhow::anyhow!("{}: {e}", new_key_file.display()))?;
     let new = integer_domain::crypto::InstallationKey::parse(&text)
         .map_err(|e| anyhow::anyhow!("{}: {e}", new_key_file.display()))?;
-    let store = open(&config).await?;
+    let (store, old) = open_with_key(&config).await?;
     let mut tx = store.begin_write().await?;
     let n = integer_store::cases::rewrap_all(&mut tx, &old, &new).await?;
+    integer_store::key_check::replace(&mut tx, &new).await?;
     integer_store::audit::append(
         &mut tx,
         &integer_store::audit::event(

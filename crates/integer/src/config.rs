@@ -36,6 +36,10 @@ impl fmt::Debug for Secret {
 pub struct DatabaseUrl(String);
 
 impl DatabaseUrl {
+    pub fn new(url: String) -> DatabaseUrl {
+        DatabaseUrl(url)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -353,13 +357,15 @@ impl Config {
         }
     }
 
-    /// The installation key: from the configuration, or (SQLite only) from
-    /// `installation.key` beside the database file, created when missing.
-    pub fn installation_key(&self) -> anyhow::Result<integer_domain::crypto::InstallationKey> {
+    /// Where the installation key comes from: the configuration, or (SQLite
+    /// only) `installation.key` beside the database file. Reads the file
+    /// when it exists; never creates one (see `commands::open_with_key`,
+    /// which decides that with the database's key check).
+    pub fn key_source(&self) -> anyhow::Result<KeySource> {
         use integer_domain::crypto::InstallationKey;
         let configured = self.security.key.expose().trim();
         if !configured.is_empty() {
-            return InstallationKey::parse(configured).map_err(|e| {
+            return InstallationKey::parse(configured).map(KeySource::Configured).map_err(|e| {
                 anyhow::anyhow!(
                     "security.key is ongeldig: gebruik 64 hexadecimale tekens (integer key generate) / \
                      security.key is invalid: {e}"
@@ -376,17 +382,13 @@ impl Config {
             .parent()
             .map(|d| d.join("installation.key"))
             .unwrap_or_else(|| std::path::PathBuf::from("installation.key"));
-        if let Ok(text) = std::fs::read_to_string(&file) {
-            return InstallationKey::parse(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()));
+        match std::fs::read_to_string(&file) {
+            Ok(text) => InstallationKey::parse(&text)
+                .map(|key| KeySource::File(file.clone(), Some(key)))
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(KeySource::File(file, None)),
+            Err(e) => Err(anyhow::anyhow!("{}: {e}", file.display())),
         }
-        let key = InstallationKey::generate();
-        write_private(&file, &key.to_hex())?;
-        tracing::warn!(
-            file = %file.display(),
-            "created an installation key beside the database; keep it apart from backups (see docs/SECURITY.md)"
-        );
-        Ok(key)
     }
 
     pub fn pool(&self) -> integer_store::PoolSettings {
@@ -395,6 +397,17 @@ impl Config {
             acquire_timeout: std::time::Duration::from_secs(self.database.acquire_timeout_secs),
         }
     }
+}
+
+/// Where the installation key was found.
+pub enum KeySource {
+    /// `security.key` (or `security.key_file`).
+    Configured(integer_domain::crypto::InstallationKey),
+    /// The key file beside a SQLite database, and its key when it exists.
+    File(
+        std::path::PathBuf,
+        Option<integer_domain::crypto::InstallationKey>,
+    ),
 }
 
 /// Writes a secret file readable by its owner only.

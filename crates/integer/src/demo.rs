@@ -36,20 +36,26 @@ const ACCOUNTS: [(Role, &str); 10] = [
     (Role::Admin, "beheerder"),
 ];
 
-pub async fn run(config: Config, port: u16, data_dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    mut config: Config,
+    port: u16,
+    data_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let dir = match data_dir {
         Some(d) => d,
         None => std::env::temp_dir().join(format!("integer-demo-{}", std::process::id())),
     };
-    std::fs::create_dir_all(&dir)?;
+    std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
     let db = dir.join("demo.db");
-    // A fresh demo every time.
+    // A fresh demo every time. Everything the demo writes, its installation
+    // key included, stays in its own data directory: the key is the one
+    // beside the demo database (see `Config::key_source`).
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
-    let url = format!("sqlite://{}", db.display());
-    let store = Store::connect(&url, &config.pool()).await?;
-    integer_store::migrate::run(&store).await?;
+    config.database.url = crate::config::DatabaseUrl::new(format!("sqlite://{}", db.display()));
+    let (store, key): (Store, _) = crate::commands::open_with_key(&config).await?;
+    println!("Demogegevens in / demo data in {}", dir.display());
     let demo_hash =
         tokio::task::spawn_blocking(|| integer_web::security::hash_password("demo")).await??;
 
@@ -117,7 +123,7 @@ pub async fn run(config: Config, port: u16, data_dir: Option<PathBuf>) -> anyhow
     println!();
     let bind = format!("127.0.0.1:{port}");
     let mut web = config.web(true);
-    web.installation_key = Some(config.installation_key()?);
+    web.installation_key = Some(key);
     serve_store(store, web, &bind).await?;
     Ok(ExitCode::SUCCESS)
 }

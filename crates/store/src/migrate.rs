@@ -1,5 +1,13 @@
 //! Migrations, one SQL file per backend and version, compiled into the
 //! binary and applied in order, each in its own transaction.
+//!
+//! Every applied migration is recorded with the SHA-256 checksum of the SQL
+//! that ran. Before anything is applied, the recorded ones are compared with
+//! the binary's: a database that has a migration this binary does not know
+//! (made by a newer version of Integer) or whose applied migration differs
+//! from the binary's is refused with [`MigrationError`], and nothing is
+//! changed. Databases from before checksums were recorded get the
+//! binary's checksums on their first upgrade.
 
 use crate::{Backend, Store};
 use anyhow::Context;
@@ -96,6 +104,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_case_settings.sql"),
         postgres: include_str!("../migrations/postgres/0014_case_settings.sql"),
     },
+    Migration {
+        version: 15,
+        name: "key_check",
+        sqlite: include_str!("../migrations/sqlite/0015_key_check.sql"),
+        postgres: include_str!("../migrations/postgres/0015_key_check.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "statements",
+        sqlite: include_str!("../migrations/sqlite/0016_statements.sql"),
+        postgres: include_str!("../migrations/postgres/0016_statements.sql"),
+    },
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.
@@ -116,13 +136,173 @@ pub async fn run(store: &Store) -> anyhow::Result<usize> {
     result
 }
 
-async fn apply(store: &Store, conn: &mut sqlx::AnyConnection) -> anyhow::Result<usize> {
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS integer_migrations (\
-         version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+/// Why a database cannot be migrated by this binary.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error(
+        "De database heeft migratie {version} ({name}), die deze versie van Integer niet kent: \
+         ze is gemaakt door een nieuwere versie. Start die versie (of een nieuwere), of zet de \
+         back-up van voor de upgrade terug. / The database has migration {version} ({name}), \
+         which this version of Integer does not know: a newer version made it. Run that version \
+         (or a newer one), or restore the backup taken before the upgrade."
+    )]
+    Unknown { version: i64, name: String },
+    #[error(
+        "Migratie {version} ({name}) in de database verschilt van die in deze versie van Integer \
+         (controlesom {found}, verwacht {expected}). Het schema is buiten Integer om gewijzigd of \
+         deze versie is niet de officiële; zet een back-up terug of neem contact op met de \
+         beheerder. / Migration {version} ({name}) in the database differs from this version's \
+         (checksum {found}, expected {expected}). The schema was changed outside Integer or this \
+         build is not the released one; restore a backup or ask your administrator."
+    )]
+    Changed {
+        version: i64,
+        name: String,
+        found: String,
+        expected: String,
+    },
+}
+
+impl Migration {
+    fn sql(&self, backend: Backend) -> &'static str {
+        match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        }
+    }
+
+    fn checksum(&self, backend: Backend) -> String {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(self.sql(backend).as_bytes()))
+    }
+}
+
+/// Whether `table` exists (without creating anything or logging notices).
+pub async fn table_exists(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    table: &str,
+) -> anyhow::Result<bool> {
+    let sql = match backend {
+        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = $1"
+        }
+    };
+    let n: i64 = sqlx::query_scalar(sql)
+        .bind(table)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n > 0)
+}
+
+async fn column_exists(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    table: &str,
+    column: &str,
+) -> anyhow::Result<bool> {
+    let sql = match backend {
+        Backend::Sqlite => "SELECT COUNT(*) FROM pragma_table_info($1) WHERE name = $2",
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2"
+        }
+    };
+    let n: i64 = sqlx::query_scalar(sql)
+        .bind(table)
+        .bind(column)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// The versions applied to this database, without changing it (empty for
+/// a new database).
+pub async fn applied_versions(store: &Store) -> anyhow::Result<Vec<i64>> {
+    let mut conn = store.pool().acquire().await?;
+    if !table_exists(&mut conn, store.backend(), "integer_migrations").await? {
+        return Ok(Vec::new());
+    }
+    Ok(
+        sqlx::query_scalar("SELECT version FROM integer_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await?,
     )
-    .execute(&mut *conn)
-    .await?;
+}
+
+/// The newest migration this binary knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Checks the applied migrations against the binary's, without changing
+/// the database: an unknown or changed migration is a [`MigrationError`].
+/// Migrations from before checksums were recorded are taken as they are.
+pub async fn check(store: &Store) -> anyhow::Result<()> {
+    let mut conn = store.pool().acquire().await?;
+    check_conn(store.backend(), &mut conn).await
+}
+
+async fn check_conn(backend: Backend, conn: &mut sqlx::AnyConnection) -> anyhow::Result<()> {
+    if !table_exists(conn, backend, "integer_migrations").await? {
+        return Ok(());
+    }
+    let with_checksums = column_exists(conn, backend, "integer_migrations", "checksum").await?;
+    let sql = if with_checksums {
+        "SELECT version, name, checksum FROM integer_migrations ORDER BY version"
+    } else {
+        "SELECT version, name, NULL AS checksum FROM integer_migrations ORDER BY version"
+    };
+    let rows: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as(sql).fetch_all(&mut *conn).await?;
+    for (version, name, found) in rows {
+        let Some(m) = MIGRATIONS.iter().find(|m| m.version == version) else {
+            return Err(MigrationError::Unknown { version, name }.into());
+        };
+        let expected = m.checksum(backend);
+        if let Some(found) = found
+            && found != expected
+        {
+            return Err(MigrationError::Changed {
+                version,
+                name,
+                found,
+                expected,
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+async fn apply(store: &Store, conn: &mut sqlx::AnyConnection) -> anyhow::Result<usize> {
+    let backend = store.backend();
+    check_conn(backend, conn).await?;
+    if !table_exists(conn, backend, "integer_migrations").await? {
+        sqlx::raw_sql(
+            "CREATE TABLE integer_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at BIGINT NOT NULL, checksum TEXT)",
+        )
+        .execute(&mut *conn)
+        .await?;
+    } else if !column_exists(conn, backend, "integer_migrations", "checksum").await? {
+        // A database from before checksums: record the binary's for what
+        // it applied (the versions were checked above).
+        let mut tx = store.begin_write().await?;
+        sqlx::raw_sql("ALTER TABLE integer_migrations ADD COLUMN checksum TEXT")
+            .execute(&mut *tx)
+            .await?;
+        for m in MIGRATIONS {
+            sqlx::query("UPDATE integer_migrations SET checksum = $1 WHERE version = $2")
+                .bind(m.checksum(backend))
+                .bind(m.version)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
     let mut applied = 0;
     for m in MIGRATIONS {
         let mut tx = store.begin_write().await?;
@@ -134,20 +314,18 @@ async fn apply(store: &Store, conn: &mut sqlx::AnyConnection) -> anyhow::Result<
         if done.is_some() {
             continue;
         }
-        let sql = match store.backend() {
-            Backend::Sqlite => m.sqlite,
-            Backend::Postgres => m.postgres,
-        };
-        sqlx::raw_sql(sql)
+        sqlx::raw_sql(m.sql(backend))
             .execute(&mut *tx)
             .await
             .with_context(|| format!("migration {} ({})", m.version, m.name))?;
         sqlx::query(
-            "INSERT INTO integer_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            "INSERT INTO integer_migrations (version, name, applied_at, checksum) \
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(m.version)
         .bind(m.name)
         .bind(crate::now())
+        .bind(m.checksum(backend))
         .execute(&mut *tx)
         .await?;
         if m.version == 1 {

@@ -37,13 +37,19 @@ fn settings() -> PoolSettings {
 }
 
 pub async fn sqlite() -> TestDb {
+    sqlite_with(true).await
+}
+
+async fn sqlite_with(migrated: bool) -> TestDb {
     let dir = std::env::temp_dir().join(format!("integer-test-{}", crate::random_token()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let url = format!("sqlite://{}/test.db", dir.display());
     let store = Store::connect(&url, &settings())
         .await
         .expect("sqlite connects");
-    migrate::run(&store).await.expect("sqlite migrates");
+    if migrated {
+        migrate::run(&store).await.expect("sqlite migrates");
+    }
     TestDb {
         store,
         name: "sqlite",
@@ -63,6 +69,10 @@ fn required() -> bool {
 /// A new database on the test PostgreSQL server, or `None` (with a note)
 /// when there is no server and it is not required.
 pub async fn postgres() -> Option<TestDb> {
+    postgres_with(true).await
+}
+
+async fn postgres_with(migrated: bool) -> Option<TestDb> {
     sqlx::any::install_default_drivers();
     let admin = admin_url();
     let mut conn = match tokio::time::timeout(
@@ -109,7 +119,9 @@ pub async fn postgres() -> Option<TestDb> {
     let store = Store::connect(&url, &settings())
         .await
         .expect("postgres connects");
-    migrate::run(&store).await.expect("postgres migrates");
+    if migrated {
+        migrate::run(&store).await.expect("postgres migrates");
+    }
     Some(TestDb {
         store,
         name: "postgres",
@@ -129,6 +141,16 @@ fn skip(reason: &str) -> Option<TestDb> {
         "note: PostgreSQL half skipped ({reason}); set INTEGER_TEST_POSTGRES_URL or start PostgreSQL"
     );
     None
+}
+
+/// Both backends with empty databases (no migrations applied), for
+/// upgrade tests.
+pub async fn both_empty() -> Vec<TestDb> {
+    let mut dbs = vec![sqlite_with(false).await];
+    if let Some(pg) = postgres_with(false).await {
+        dbs.push(pg);
+    }
+    dbs
 }
 
 /// Both backends (PostgreSQL only when reachable).

@@ -259,6 +259,16 @@ pub fn router(state: AppState) -> Router {
             "/o/{org}/jaarverslag/{file}",
             get(pages::annual_report::public),
         )
+        .route("/toegankelijkheid", get(pages::statements::accessibility))
+        .route(
+            "/organisatie/toegankelijkheid",
+            get(pages::statements::accessibility_form).post(pages::statements::accessibility_save),
+        )
+        .route(
+            "/organisatie/privacy",
+            get(pages::statements::privacy_form).post(pages::statements::privacy_save),
+        )
+        .route("/o/{org}/privacy", get(pages::statements::privacy_public))
         .merge(meldpunt_routes)
         .route(
             "/organisatie/instellingen",

@@ -163,8 +163,24 @@ impl Layout {
                     may(p, Action::List, Resource::VulnerableFunction),
                 ),
             ];
+            // The statements (administrators): the installation's
+            // accessibility statement and the organisation's privacy
+            // statement for the reporting point.
+            let statements: [(&'static str, &'static str, bool); 2] = [
+                (
+                    "/organisatie/toegankelijkheid",
+                    "nav-accessibility",
+                    may(p, Action::Update, Resource::Organisation),
+                ),
+                (
+                    "/organisatie/privacy",
+                    "nav-privacy",
+                    may(p, Action::Update, Resource::Organisation),
+                ),
+            ];
             let items = items
                 .into_iter()
+                .chain(statements)
                 .chain(counsel)
                 .chain(meldpunt)
                 .chain(prevention)

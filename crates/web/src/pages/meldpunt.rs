@@ -2,6 +2,7 @@
 //! (no account, no IP address kept, no tracking cookie, no JavaScript), the
 //! form for signed-in staff, the receipt, and the reporter's mailbox.
 
+use super::statements::{self, PrivacyNotice};
 use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, CurrentUser, SignedIn, cookie, lang_from_headers, set_cookie};
@@ -193,6 +194,9 @@ pub struct ReportFormPage {
     pub errors: FieldErrors,
     pub mailbox_href: String,
     pub mine: Vec<MineRow>,
+    /// The organisation's privacy statement (reporters only; `None` for
+    /// staff entering a report).
+    pub privacy: Option<PrivacyNotice>,
 }
 
 pub struct MineRow {
@@ -211,6 +215,7 @@ pub struct ReceiptPage {
     pub code: String,
     pub mailbox_href: String,
     pub staff_entry: bool,
+    pub privacy: Option<PrivacyNotice>,
 }
 
 pub fn date_of(secs: i64) -> String {
@@ -303,6 +308,7 @@ pub fn form_page(
         errors,
         mailbox_href: format!("/o/{}/melden/postbus", org.slug),
         mine,
+        privacy: None,
     }
 }
 
@@ -314,7 +320,7 @@ pub async fn public_form(
 ) -> Result<Response, AppError> {
     let org = org_by_slug(&state, &slug).await?;
     let ctx = public_ctx(&headers, format!("/o/{slug}/melden"));
-    let page = form_page(
+    let mut page = form_page(
         &ctx,
         &org,
         &Filer::Public,
@@ -322,6 +328,7 @@ pub async fn public_form(
         FieldErrors::default(),
         Vec::new(),
     );
+    page.privacy = statements::notice(&state, ctx.lang, &org).await?;
     no_store(render(&page)?)
 }
 
@@ -365,7 +372,7 @@ pub async fn employee_form(
     decide(p, Action::Create, Resource::Report, Target::org(p.org))
         .map_err(|_| AppError::Forbidden)?;
     let mine = mine_rows(&state, &s.user).await?;
-    let page = form_page(
+    let mut page = form_page(
         &s.ctx,
         &s.user.org,
         &Filer::Employee(&s.user),
@@ -373,6 +380,7 @@ pub async fn employee_form(
         FieldErrors::default(),
         mine,
     );
+    page.privacy = statements::notice(&state, s.ctx.lang, &s.user.org).await?;
     no_store(render(&page)?)
 }
 
@@ -491,16 +499,26 @@ pub async fn submit(
                 Filer::Employee(u) => mine_rows(state, u).await?,
                 _ => Vec::new(),
             };
-            let page = form_page(ctx, org, &filer, *v, errors, mine);
+            let mut page = form_page(ctx, org, &filer, *v, errors, mine);
+            if !matches!(filer, Filer::Staff(_)) {
+                page.privacy = statements::notice(state, ctx.lang, org).await?;
+            }
             no_store(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?)
         }
         Filing::Filed { number, code, .. } => {
+            let staff_entry = matches!(filer, Filer::Staff(_));
+            let privacy = if staff_entry {
+                None
+            } else {
+                statements::notice(state, ctx.lang, org).await?
+            };
             let page = ReceiptPage {
                 l: Layout::new(ctx, "meldpunt-receipt-title"),
                 number,
                 code,
                 mailbox_href: format!("/o/{}/melden/postbus", org.slug),
-                staff_entry: matches!(filer, Filer::Staff(_)),
+                staff_entry,
+                privacy,
             };
             no_store(render(&page)?)
         }
@@ -721,6 +739,7 @@ pub struct MailboxLoginPage {
     pub organisation: String,
     pub errors: FieldErrors,
     pub form_error: Option<String>,
+    pub privacy: Option<PrivacyNotice>,
 }
 
 /// `GET /o/{org}/melden/postbus`.
@@ -731,12 +750,14 @@ pub async fn mailbox_login_form(
 ) -> Result<Response, AppError> {
     let org = org_by_slug(&state, &slug).await?;
     let ctx = public_ctx(&headers, format!("/o/{slug}/melden/postbus"));
+    let privacy = statements::notice(&state, ctx.lang, &org).await?;
     no_store(render(&MailboxLoginPage {
         l: Layout::new(&ctx, "mailbox-title"),
         action: format!("/o/{slug}/melden/postbus"),
         organisation: org.name,
         errors: FieldErrors::default(),
         form_error: None,
+        privacy,
     })?)
 }
 
@@ -760,6 +781,7 @@ pub async fn mailbox_login(
     let ip_key = state.key.tag("receipt-ip", &ip);
     let org_key =
         crate::security::throttle_key(&state.pepper, "receipt-org", &org.id.0.to_string());
+    let privacy = statements::notice(&state, lang, &org).await?;
     let fail = |msg: String, status: StatusCode| -> Result<Response, AppError> {
         no_store(render_status(
             status,
@@ -769,6 +791,7 @@ pub async fn mailbox_login(
                 organisation: org.name.clone(),
                 errors: FieldErrors::default(),
                 form_error: Some(msg),
+                privacy: privacy.clone(),
             },
         )?)
     };
@@ -925,6 +948,7 @@ pub struct MailboxPage {
     pub minutes_confirmed: bool,
     pub errors: FieldErrors,
     pub sent: bool,
+    pub privacy: Option<PrivacyNotice>,
 }
 
 /// The reporter's words about the state: they see the stage, not the
@@ -960,6 +984,8 @@ async fn mailbox_page(
         .ok_or(AppError::NotFound)?;
     let entries = cases::entries(&mut conn, &state.key, case_id, true).await?;
     let is_minutes = c.created_by.is_some();
+    let organisation = orgs::get(&mut conn, org).await?;
+    let privacy = statements::privacy_notice(&mut conn, ctx.lang, &organisation).await?;
     Ok(MailboxPage {
         l: Layout::new(ctx, "mailbox-title"),
         number: c.number.clone(),
@@ -998,6 +1024,7 @@ async fn mailbox_page(
         minutes_confirmed: c.minutes_confirmed_at.is_some(),
         errors,
         sent,
+        privacy: Some(privacy),
     })
 }
 

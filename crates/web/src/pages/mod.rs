@@ -18,6 +18,7 @@ pub mod preset_edit;
 pub mod prevention;
 pub mod public_register;
 pub mod second_factor;
+pub mod statements;
 pub mod units;
 pub mod vulnerable;
 pub mod yearly_check;
