@@ -3,9 +3,14 @@
 
 mod common;
 
-use common::{TestApp, email_of};
-use integer_domain::org::Role;
+use common::{PASSWORD, TestApp, email_of, location, password_hash};
+use integer_domain::org::{EmploymentType, Role};
+use integer_domain::policy::Kind;
+use integer_domain::values::{Email, Slug};
+use integer_store::orgs;
+use integer_store::people::{self, PersonFields};
 use integer_store::testing::sqlite;
+use reqwest::{Client, RequestBuilder, Url};
 
 #[tokio::test]
 async fn an_employee_is_guided_one_question_at_a_time() {
@@ -442,4 +447,740 @@ async fn a_side_activity_is_checked_with_the_six_control_questions() {
         detail.contains("hetzelfde netwerk"),
         "the control answers are shown: {detail}"
     );
+}
+
+// "Mag dit?" as a browser walks it: nothing below builds a URL or a form by
+// hand. Each page's form is read from the HTML (action, method, hidden
+// fields, radio buttons, check boxes, selects, text fields), answered, and
+// sent the way a browser sends it; redirects and links are followed.
+
+/// Every kind, in every bundled preset, once answering "yes" or the first
+/// option everywhere and once "no" or the last option: every question is
+/// asked exactly once, the answer follows, "back" and "next" lead to the
+/// same answer, and the filing form files the declaration.
+#[tokio::test]
+async fn every_kind_is_walked_and_filed_as_a_browser_does_in_every_preset() {
+    let app = TestApp::spawn(sqlite().await).await;
+    for preset in integer_domain::policy::bundled_presets() {
+        let c = employee_under(&app, &preset.name).await;
+        let start = load(&c, c.get(app.url("/mag-dit"))).await;
+        assert_eq!(start.status, 200, "{}", preset.name);
+        let kinds: Vec<String> = main_form(&start, &preset.name)
+            .controls
+            .iter()
+            .filter(|x| x.kind == "radio")
+            .map(|x| x.value.clone())
+            .collect();
+        assert!(
+            kinds.iter().any(|k| k == "side_activity") && kinds.len() >= 11,
+            "{}: {kinds:?}",
+            preset.name
+        );
+        for kind in &kinds {
+            let k = Kind::from_code(kind).unwrap_or_else(|| panic!("unknown kind {kind}"));
+            let questions = integer_domain::policy::questions(preset, k).len();
+            for yes in [true, false] {
+                let what = format!(
+                    "{}, {kind}, {}",
+                    preset.name,
+                    if yes { "yes/first" } else { "no/last" }
+                );
+                walk_and_file(&app, &c, kind, questions, yes, &what).await;
+            }
+        }
+    }
+}
+
+/// An employee of a new organisation under the bundled preset `preset`,
+/// signed in.
+async fn employee_under(app: &TestApp, preset: &str) -> Client {
+    let slug = format!("walk-{preset}");
+    let email = format!("employee@{slug}.nl");
+    let mut tx = app.db.store.begin_write().await.unwrap();
+    let org = orgs::create(
+        &mut tx,
+        &Slug::parse(&slug).unwrap(),
+        &format!("Organisatie {preset}"),
+        preset,
+        false,
+    )
+    .await
+    .unwrap()
+    .id;
+    let fields = PersonFields {
+        name: format!("Werknemer {preset}"),
+        email: Email::parse(&email).unwrap(),
+        employee_number: None,
+        function_title: None,
+        salary_scale: None,
+        employment_type: EmploymentType::CivilServant,
+        unit_id: None,
+        manager_id: None,
+        start_date: None,
+        end_date: None,
+        top_official: false,
+        designated_function: false,
+    };
+    let id = people::insert(&mut tx, org, &fields).await.unwrap();
+    people::add_roles(&mut tx, org, id, &[Role::Employee])
+        .await
+        .unwrap();
+    people::set_password_hash(&mut tx, org, id, password_hash())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let c = TestApp::client();
+    let r = app.try_sign_in(&c, &slug, &email, PASSWORD).await;
+    assert_eq!(r.status(), 303, "sign-in under {preset}");
+    assert!(
+        !location(&r).starts_with("/inloggen"),
+        "no second step for an employee: {}",
+        location(&r)
+    );
+    c
+}
+
+async fn walk_and_file(
+    app: &TestApp,
+    c: &Client,
+    kind: &str,
+    questions: usize,
+    yes: bool,
+    what: &str,
+) {
+    // The start page: choose what happened.
+    let start = load(c, c.get(app.url("/mag-dit"))).await;
+    let mut form = main_form(&start, what);
+    assert!(
+        form.controls
+            .iter()
+            .any(|x| x.kind == "radio" && x.name == "soort" && x.value == kind),
+        "{what}"
+    );
+    for x in form.controls.iter_mut().filter(|x| x.kind == "radio") {
+        x.checked = x.value == kind;
+    }
+    let mut page = submit(c, &start, &form).await;
+    // One screen per question, each asked once, until the answer.
+    let mut asked = 0;
+    let mut last_question = start.url.clone();
+    while element_attr(&page.html, "uitkomst", "data-verdict").is_none() {
+        assert_eq!(page.status, 200, "{what}: {}\n{}", page.url, page.html);
+        asked += 1;
+        assert!(
+            asked <= questions,
+            "{what}: screen {asked} of {questions} questions; the walk loops at {}\n{}",
+            page.url,
+            page.html
+        );
+        let mut form = main_form(&page, what);
+        assert_eq!(form.method, "get", "{what}");
+        answer(&mut form, yes);
+        last_question = page.url.clone();
+        page = submit(c, &page, &form).await;
+    }
+    assert_eq!(page.status, 200, "{what}: {}", page.html);
+    assert_eq!(asked, questions, "{what}: every question asked once");
+    let verdict = element_attr(&page.html, "uitkomst", "data-verdict").unwrap();
+    assert!(!verdict.is_empty(), "{what}");
+
+    // "Back" opens the last question with the answers so far; answered
+    // again, it gives the same answer.
+    if questions > 0 {
+        let back = links(&page.html)
+            .into_iter()
+            .filter_map(|href| page.url.join(&href).ok())
+            // Not the skip link to this page's own content.
+            .filter(|u| {
+                let mut own = u.clone();
+                own.set_fragment(None);
+                own != page.url
+            })
+            .find(|u| u.path() == last_question.path())
+            .unwrap_or_else(|| panic!("{what}: a link back to the questions"));
+        let prev = load(c, c.get(back)).await;
+        assert_eq!(prev.status, 200, "{what}");
+        assert!(
+            element_attr(&prev.html, "uitkomst", "data-verdict").is_none(),
+            "{what}: back is the last question"
+        );
+        let mut form = main_form(&prev, what);
+        answer(&mut form, yes);
+        let again = submit(c, &prev, &form).await;
+        assert_eq!(
+            element_attr(&again.html, "uitkomst", "data-verdict").as_deref(),
+            Some(verdict.as_str()),
+            "{what}: back and next again: {}",
+            again.html
+        );
+    }
+
+    // File it with the form under the answer.
+    let mut filing = main_form(&page, what);
+    assert_eq!(filing.method, "post", "{what}");
+    answer(&mut filing, yes);
+    let filed = submit(c, &page, &filing).await;
+    assert_eq!(filed.status, 200, "{what}: {}", filed.html);
+    assert!(
+        filed.url.path().starts_with("/verklaringen/"),
+        "{what}: filed and shown, not {}\n{}",
+        filed.url,
+        filed.html
+    );
+}
+
+/// A page as the browser ends up on it.
+struct Page {
+    url: Url,
+    status: u16,
+    html: String,
+}
+
+/// Sends the request and follows redirects (with a GET, as browsers do
+/// after a 303).
+async fn load(c: &Client, request: RequestBuilder) -> Page {
+    let mut request = request;
+    for _ in 0..10 {
+        let r = request.send().await.unwrap();
+        let url = r.url().clone();
+        if r.status().is_redirection() {
+            let to = url.join(&location(&r)).unwrap();
+            request = c.get(to);
+            continue;
+        }
+        let status = r.status().as_u16();
+        return Page {
+            url,
+            status,
+            html: r.text().await.unwrap(),
+        };
+    }
+    panic!("too many redirects");
+}
+
+/// Submits `form` of `page` with its first submit button, as a browser does.
+async fn submit(c: &Client, page: &Page, form: &HtmlForm) -> Page {
+    let mut target = page.url.join(&form.action).unwrap();
+    let pairs = entries(form);
+    if form.method == "post" {
+        load(c, c.post(target).form(&pairs)).await
+    } else {
+        // A GET form replaces the action's query with its fields.
+        target.set_fragment(None);
+        target.set_query(None);
+        {
+            let mut query = target.query_pairs_mut();
+            for (name, value) in &pairs {
+                query.append_pair(name, value);
+            }
+        }
+        load(c, c.get(target)).await
+    }
+}
+
+/// The page's one form besides signing out.
+fn main_form(page: &Page, what: &str) -> HtmlForm {
+    let mut found: Vec<HtmlForm> = forms(&page.html)
+        .into_iter()
+        .filter(|f| f.action != "/uitloggen")
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{what}: one form on {}\n{}",
+        page.url,
+        page.html
+    );
+    found.remove(0)
+}
+
+/// Answers a form: the first (`yes`) or last radio button of every group,
+/// every check box on or off, the first or last option of every select; an
+/// amount where an amount is asked (left empty for "no"); a description in
+/// an empty text area. Other text fields keep what the page put in them.
+fn answer(form: &mut HtmlForm, yes: bool) {
+    let mut groups: Vec<String> = Vec::new();
+    for x in &form.controls {
+        if x.kind == "radio" && !groups.contains(&x.name) {
+            groups.push(x.name.clone());
+        }
+    }
+    for group in &groups {
+        let members: Vec<usize> = form
+            .controls
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.kind == "radio" && x.name == *group)
+            .map(|(i, _)| i)
+            .collect();
+        let pick = if yes {
+            members[0]
+        } else {
+            members[members.len() - 1]
+        };
+        for i in members {
+            form.controls[i].checked = i == pick;
+        }
+    }
+    for x in &mut form.controls {
+        let (tag, kind) = (x.tag.clone(), x.kind.clone());
+        match (tag.as_str(), kind.as_str()) {
+            ("input", "checkbox") => x.checked = yes,
+            ("select", _) => {
+                let n = x.options.len();
+                for (i, option) in x.options.iter_mut().enumerate() {
+                    option.1 = if yes { i == 0 } else { i + 1 == n };
+                }
+            }
+            ("textarea", _) => {
+                if x.value.trim().is_empty() {
+                    x.value = "Ingevuld zoals in een browser.".to_string();
+                }
+            }
+            ("input", "text" | "number") => {
+                if attr(&x.attrs, "inputmode") == Some("decimal") {
+                    x.value = if yes {
+                        "250".to_string()
+                    } else {
+                        String::new()
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One field of a form.
+#[derive(Debug, Clone)]
+struct Control {
+    /// `input`, `select`, `textarea` or `button`.
+    tag: String,
+    /// The type of an input or button, lower-case; empty otherwise.
+    kind: String,
+    name: String,
+    value: String,
+    checked: bool,
+    disabled: bool,
+    /// A select's options: value and whether selected.
+    options: Vec<(String, bool)>,
+    attrs: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+struct HtmlForm {
+    action: String,
+    /// `get` or `post`.
+    method: String,
+    controls: Vec<Control>,
+}
+
+/// What a browser sends for a form submitted with its first submit button
+/// (the HTML "form data set"), in document order.
+fn entries(form: &HtmlForm) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut submitter_seen = false;
+    for x in &form.controls {
+        let is_submit = match x.tag.as_str() {
+            "button" => x.kind == "submit",
+            "input" => x.kind == "submit" || x.kind == "image",
+            _ => false,
+        };
+        if is_submit {
+            if !submitter_seen && !x.name.is_empty() && !x.disabled {
+                out.push((x.name.clone(), x.value.clone()));
+            }
+            submitter_seen = true;
+            continue;
+        }
+        if x.name.is_empty() || x.disabled {
+            continue;
+        }
+        match (x.tag.as_str(), x.kind.as_str()) {
+            ("button", _) | ("input", "reset" | "button" | "file") => {}
+            ("input", "radio" | "checkbox") => {
+                if x.checked {
+                    let value = attr(&x.attrs, "value").unwrap_or("on");
+                    out.push((x.name.clone(), value.to_string()));
+                }
+            }
+            ("select", _) => {
+                if attr(&x.attrs, "multiple").is_some() {
+                    for (value, _) in x.options.iter().filter(|o| o.1) {
+                        out.push((x.name.clone(), value.clone()));
+                    }
+                } else if let Some((value, _)) =
+                    x.options.iter().find(|o| o.1).or(x.options.first())
+                {
+                    out.push((x.name.clone(), value.clone()));
+                }
+            }
+            _ => out.push((x.name.clone(), x.value.clone())),
+        }
+    }
+    out
+}
+
+/// The forms of a page with their fields.
+fn forms(html: &str) -> Vec<HtmlForm> {
+    let mut found = Vec::new();
+    let mut form: Option<HtmlForm> = None;
+    let mut select: Option<Control> = None;
+    // An open option: its text, its value attribute, whether selected.
+    let mut option: Option<(String, Option<String>, bool)> = None;
+    let mut textarea: Option<Control> = None;
+    fn close_option(
+        option: &mut Option<(String, Option<String>, bool)>,
+        select: &mut Option<Control>,
+    ) {
+        if let (Some((text, value, selected)), Some(s)) = (option.take(), select.as_mut()) {
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            s.options.push((value.unwrap_or(text), selected));
+        }
+    }
+    for token in tokens(html) {
+        match token {
+            Token::Start { name, attrs } => match name.as_str() {
+                "form" => {
+                    form = Some(HtmlForm {
+                        action: attr(&attrs, "action").unwrap_or_default().to_string(),
+                        method: attr(&attrs, "method").unwrap_or("get").to_ascii_lowercase(),
+                        controls: Vec::new(),
+                    });
+                }
+                "input" | "button" => {
+                    if let Some(f) = form.as_mut() {
+                        f.controls.push(control(&name, &attrs));
+                    }
+                }
+                "select" => select = Some(control(&name, &attrs)),
+                "option" => {
+                    close_option(&mut option, &mut select);
+                    option = Some((
+                        String::new(),
+                        attr(&attrs, "value").map(str::to_string),
+                        attr(&attrs, "selected").is_some(),
+                    ));
+                }
+                "textarea" => textarea = Some(control(&name, &attrs)),
+                _ => {}
+            },
+            Token::Text(text) => {
+                if let Some(o) = option.as_mut() {
+                    o.0.push_str(&decode(&text));
+                }
+                if let Some(t) = textarea.as_mut() {
+                    t.value.push_str(&decode(&text));
+                }
+            }
+            Token::End(name) => match name.as_str() {
+                "option" | "optgroup" => close_option(&mut option, &mut select),
+                "select" => {
+                    close_option(&mut option, &mut select);
+                    if let (Some(s), Some(f)) = (select.take(), form.as_mut()) {
+                        f.controls.push(s);
+                    }
+                }
+                "textarea" => {
+                    if let (Some(mut t), Some(f)) = (textarea.take(), form.as_mut()) {
+                        // A newline right after the start tag is not content.
+                        if let Some(rest) = t.value.strip_prefix("\r\n") {
+                            t.value = rest.to_string();
+                        } else if let Some(rest) = t.value.strip_prefix('\n') {
+                            t.value = rest.to_string();
+                        }
+                        f.controls.push(t);
+                    }
+                }
+                "form" => {
+                    if let Some(f) = form.take() {
+                        found.push(f);
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    found
+}
+
+fn control(tag: &str, attrs: &[(String, String)]) -> Control {
+    let kind = match tag {
+        "input" => attr(attrs, "type").unwrap_or("text").to_ascii_lowercase(),
+        "button" => attr(attrs, "type").unwrap_or("submit").to_ascii_lowercase(),
+        _ => String::new(),
+    };
+    Control {
+        tag: tag.to_string(),
+        kind,
+        name: attr(attrs, "name").unwrap_or_default().to_string(),
+        value: attr(attrs, "value").unwrap_or_default().to_string(),
+        checked: attr(attrs, "checked").is_some(),
+        disabled: attr(attrs, "disabled").is_some(),
+        options: Vec::new(),
+        attrs: attrs.to_vec(),
+    }
+}
+
+fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The `href` of every link on the page.
+fn links(html: &str) -> Vec<String> {
+    tokens(html)
+        .into_iter()
+        .filter_map(|t| match t {
+            Token::Start { name, attrs } if name == "a" => attr(&attrs, "href").map(str::to_string),
+            _ => None,
+        })
+        .collect()
+}
+
+/// An attribute of the element with this id.
+fn element_attr(html: &str, id: &str, name: &str) -> Option<String> {
+    tokens(html).into_iter().find_map(|t| match t {
+        Token::Start { attrs, .. } if attr(&attrs, "id") == Some(id) => {
+            attr(&attrs, name).map(str::to_string)
+        }
+        _ => None,
+    })
+}
+
+enum Token {
+    Start {
+        name: String,
+        attrs: Vec<(String, String)>,
+    },
+    End(String),
+    /// Text as written (entities not yet decoded).
+    Text(String),
+}
+
+/// A small HTML tokenizer: start tags with their attributes (any order,
+/// double, single or no quotes, entities decoded), end tags and text;
+/// comments and doctypes are skipped, and the content of script, style,
+/// title and textarea is text.
+fn tokens(html: &str) -> Vec<Token> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut text_start = 0;
+    let mut i = 0;
+    let flush = |out: &mut Vec<Token>, from: usize, to: usize| {
+        if to > from {
+            out.push(Token::Text(html[from..to].to_string()));
+        }
+    };
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let next = b.get(i + 1).copied().unwrap_or(b' ');
+        if html[i..].starts_with("<!--") {
+            flush(&mut out, text_start, i);
+            i = html[i..].find("-->").map_or(b.len(), |e| i + e + 3);
+            text_start = i;
+        } else if next == b'!' || next == b'?' {
+            flush(&mut out, text_start, i);
+            i = html[i..].find('>').map_or(b.len(), |e| i + e + 1);
+            text_start = i;
+        } else if next == b'/' {
+            let s = i + 2;
+            let mut e = s;
+            while e < b.len() && b[e].is_ascii_alphanumeric() {
+                e += 1;
+            }
+            if e == s {
+                i += 1;
+                continue;
+            }
+            flush(&mut out, text_start, i);
+            out.push(Token::End(html[s..e].to_ascii_lowercase()));
+            i = html[e..].find('>').map_or(b.len(), |g| e + g + 1);
+            text_start = i;
+        } else if next.is_ascii_alphabetic() {
+            flush(&mut out, text_start, i);
+            let s = i + 1;
+            let mut e = s;
+            while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'-') {
+                e += 1;
+            }
+            let name = html[s..e].to_ascii_lowercase();
+            let (attrs, after) = attributes(html, e);
+            i = after;
+            text_start = i;
+            let raw = matches!(name.as_str(), "script" | "style" | "title" | "textarea");
+            out.push(Token::Start {
+                name: name.clone(),
+                attrs,
+            });
+            if raw {
+                let close = format!("</{name}");
+                let end = html[i..]
+                    .to_ascii_lowercase()
+                    .find(&close)
+                    .map_or(b.len(), |p| i + p);
+                flush(&mut out, i, end);
+                i = end;
+                text_start = i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    flush(&mut out, text_start, b.len());
+    out
+}
+
+/// The attributes of a start tag from just after its name; returns them
+/// and the position after the tag's `>`.
+fn attributes(html: &str, from: usize) -> (Vec<(String, String)>, usize) {
+    let b = html.as_bytes();
+    let mut attrs = Vec::new();
+    let mut i = from;
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        if i >= b.len() {
+            return (attrs, i);
+        }
+        if b[i] == b'>' {
+            return (attrs, i + 1);
+        }
+        let s = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        let name = html[s..i].to_ascii_lowercase();
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let mut value = String::new();
+        if j < b.len() && b[j] == b'=' {
+            j += 1;
+            while j < b.len() && b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
+                let quote = b[j] as char;
+                let vs = j + 1;
+                let ve = html[vs..].find(quote).map_or(b.len(), |p| vs + p);
+                value = decode(&html[vs..ve]);
+                i = (ve + 1).min(b.len());
+            } else {
+                let vs = j;
+                while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
+                    j += 1;
+                }
+                value = decode(&html[vs..j]);
+                i = j;
+            }
+        }
+        // Else a boolean attribute (`checked`): present, value empty.
+        if !name.is_empty() && !attrs.iter().any(|(k, _)| *k == name) {
+            attrs.push((name, value));
+        }
+    }
+}
+
+/// Decodes character references (`&amp;`, `&quot;`, `&#39;`, `&#x27;`...).
+fn decode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find('&') {
+        out.push_str(&rest[..p]);
+        rest = &rest[p..];
+        let decoded = rest.find(';').filter(|&e| e <= 10).and_then(|e| {
+            let entity = &rest[1..e];
+            let c = match entity {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                _ => {
+                    if let Some(hex) = entity
+                        .strip_prefix("#x")
+                        .or_else(|| entity.strip_prefix("#X"))
+                    {
+                        u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+                    } else if let Some(dec) = entity.strip_prefix('#') {
+                        dec.parse::<u32>().ok().and_then(char::from_u32)
+                    } else {
+                        None
+                    }
+                }
+            };
+            c.map(|c| (c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn the_form_reader_reads_what_a_browser_reads() {
+    let html = r#"<!doctype html><html><body>
+<form method="post" action="/uitloggen"><button>Uit</button></form>
+<form class=f ACTION='/x?a=1' novalidate>
+  <!-- <input name="commented" value="no"> -->
+  <input type="hidden" value="a&amp;b &quot;c&quot; &#x27;d&#39;" name="h">
+  <input name=plain value=1>
+  <input type="radio" name="r" value="ja" checked><input type="radio" name="r" value="nee">
+  <input type="checkbox" name="c">
+  <input type="checkbox" name="off" value="x">
+  <input type="text" name="gone" disabled value="z">
+  <select name="s"><option>  Eerste   optie </option><option value="2" selected>Twee</option></select>
+  <textarea name="t">
+regel &lt;1&gt;</textarea>
+  <button type="submit">Verder</button>
+  <a href="/terug?x=1&amp;y=2">Vorige</a>
+</form>
+</body></html>"#;
+    let found = forms(html);
+    assert_eq!(found.len(), 2);
+    let f = &found[1];
+    assert_eq!((f.action.as_str(), f.method.as_str()), ("/x?a=1", "get"));
+    let mut f = f.clone();
+    f.controls
+        .iter_mut()
+        .filter(|x| x.name == "c")
+        .for_each(|x| x.checked = true);
+    assert_eq!(
+        entries(&f),
+        [
+            ("h", "a&b \"c\" 'd'"),
+            ("plain", "1"),
+            ("r", "ja"),
+            ("c", "on"),
+            ("s", "2"),
+            ("t", "regel <1>"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+    );
+    answer(&mut f, false);
+    let sent = entries(&f);
+    assert!(sent.contains(&("r".to_string(), "nee".to_string())));
+    assert!(!sent.iter().any(|(k, _)| k == "c" || k == "off"));
+    assert!(sent.contains(&("s".to_string(), "2".to_string())));
+    answer(&mut f, true);
+    assert!(entries(&f).contains(&("s".to_string(), "Eerste optie".to_string())));
+    assert_eq!(links(html), ["/terug?x=1&y=2"]);
 }

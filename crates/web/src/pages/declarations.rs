@@ -78,7 +78,7 @@ pub async fn filing_form(
     params: &HashMap<String, String>,
 ) -> Result<FilingForm, AppError> {
     let mut hidden = vec![("soort".to_string(), kind.code().to_string())];
-    hidden.extend(super::policy::carried(params, questions));
+    hidden.extend(super::policy::carried(kind, params, questions));
     let p = &s.user.principal;
     let mut team = Vec::new();
     if p.roles.has(Role::Manager) {

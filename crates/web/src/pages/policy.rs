@@ -125,19 +125,28 @@ fn declaration_json(kind: Kind, answers: &[(Question, Answer)], employee: Value)
     Value::Object(map)
 }
 
-/// The answers given so far, as name and value pairs (for hidden fields
-/// and the "back" link).
+/// The answers given so far, as name and value pairs, exactly as the
+/// forms submitted them: the one place that carries answers from screen to
+/// screen (the hidden fields of the next question, the "back" link and the
+/// filing form). A question answered through the six control questions is
+/// carried as those six fields, which is how [`read_answers`] reads it.
 pub(crate) fn carried(
+    kind: Kind,
     params: &HashMap<String, String>,
     upto: &[Question],
 ) -> Vec<(String, String)> {
-    upto.iter()
-        .filter_map(|q| {
-            params
-                .get(q.field)
-                .map(|v| (q.field.to_string(), v.clone()))
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    for q in upto {
+        if answered_by_controls(kind, q, params) {
+            pairs.extend((1..=CONTROL_QUESTIONS).filter_map(|n| {
+                let name = control_field(n);
+                params.get(&name).map(|v| (name, v.clone()))
+            }));
+        } else if let Some(v) = params.get(q.field) {
+            pairs.push((q.field.to_string(), v.clone()));
+        }
+    }
+    pairs
 }
 
 /// What the answers in a request come to.
@@ -164,6 +173,12 @@ pub(crate) fn uses_control_questions(kind: Kind, q: &Question) -> bool {
     kind == Kind::SideActivity && q.field == "may_conflict"
 }
 
+/// Whether the answer to this question is read from the six control
+/// questions: it is asked that way and not answered directly.
+fn answered_by_controls(kind: Kind, q: &Question, params: &HashMap<String, String>) -> bool {
+    uses_control_questions(kind, q) && !params.contains_key(q.field)
+}
+
 /// The answer to `may_conflict` from the control questions: `None` while
 /// one is unanswered, `Err` for a value that is not yes or no.
 fn from_control_questions(params: &HashMap<String, String>) -> Option<Result<bool, &'static str>> {
@@ -186,7 +201,7 @@ pub(crate) fn read_answers(
 ) -> Reading {
     let mut answers = Vec::new();
     for (i, q) in questions.iter().enumerate() {
-        if uses_control_questions(kind, q) && !params.contains_key(q.field) {
+        if answered_by_controls(kind, q, params) {
             match from_control_questions(params) {
                 None => return Reading::Missing(i),
                 Some(Err(key)) => return Reading::Invalid(i, key),
@@ -268,7 +283,11 @@ pub async fn ask(
         .ok_or(AppError::NotFound)?;
     let (_, decision) = evaluate(preset, kind, &answers, &me)?;
     let filing = super::declarations::filing_form(&mut conn, &s, kind, &questions, &params).await?;
-    let back = carried(&params, &questions[..questions.len().saturating_sub(1)]);
+    let back = carried(
+        kind,
+        &params,
+        &questions[..questions.len().saturating_sub(1)],
+    );
     render(&result_page(
         &s,
         kind,
@@ -297,11 +316,11 @@ fn question_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let q = questions[index];
-    let hidden = carried(params, &questions[..index]);
+    let hidden = carried(kind, params, &questions[..index]);
     let back = if index == 0 {
         "/mag-dit".to_string()
     } else {
-        back_href(kind, &carried(params, &questions[..index - 1]))
+        back_href(kind, &carried(kind, params, &questions[..index - 1]))
     };
     let page = MayIQuestionPage {
         l: Layout::new(&s.ctx, "mayi-title"),
