@@ -16,10 +16,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn init_logging(config: &Config) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log.level)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colour codes only for a person at a terminal, never in a log file or
+    // the journal.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = if config.log.format == "json" {
         builder.json().try_init()
@@ -146,7 +150,32 @@ pub async fn serve_store_with_mail(
     bind: &str,
     mail: MailSettings,
 ) -> anyhow::Result<()> {
+    serve_all(store, web, bind, mail, "").await
+}
+
+/// As [`serve_store_with_mail`], and `/metrics` on `metrics_bind` when it
+/// is not empty.
+pub async fn serve_all(
+    store: Store,
+    web: integer_web::WebConfig,
+    bind: &str,
+    mail: MailSettings,
+    metrics_bind: &str,
+) -> anyhow::Result<()> {
     let state = integer_web::AppState::new(store.clone(), web.clone()).await?;
+    if !metrics_bind.is_empty() {
+        let listener = tokio::net::TcpListener::bind(metrics_bind)
+            .await
+            .with_context(|| format!("metrics.bind {metrics_bind}"))?;
+        let addr = listener.local_addr()?;
+        println!("Metrics op / metrics on http://{addr}/metrics");
+        let metrics = integer_web::metrics::router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
     let app = integer_web::router(state);
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -221,7 +250,7 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
     let bind = bind.unwrap_or_else(|| config.server.bind.clone());
     let mut web = config.web(false);
     web.installation_key = Some(key);
-    serve_store_with_mail(store, web, &bind, mail).await?;
+    serve_all(store, web, &bind, mail, &config.metrics.bind).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -668,7 +697,7 @@ pub async fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
                 }
             };
             println!("Audittrail GEBROKEN: {nl} / audit trail BROKEN: {e}");
-            Ok(ExitCode::from(2))
+            Ok(ExitCode::FAILURE)
         }
     }
 }

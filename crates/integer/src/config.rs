@@ -101,6 +101,15 @@ pub struct Config {
     pub security: SecurityConfig,
     pub log: LogConfig,
     pub smtp: SmtpConfig,
+    pub metrics: MetricsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Where `/metrics` (Prometheus text format) is served, apart from the
+    /// public address, e.g. `127.0.0.1:9464`. Empty: off.
+    pub bind: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -223,6 +232,9 @@ key = ""
 [log]
 format = "text"
 level = "info"
+
+[metrics]
+bind = ""
 
 [smtp]
 enabled = false

@@ -74,6 +74,7 @@ pub async fn run(
         .await?;
         let mut tx = store.begin_write().await?;
         let mut used = Vec::new();
+        let mut accounts = Vec::new();
         println!("\n  {} ({})", org.name, org.slug);
         for (role, mailbox) in ACCOUNTS {
             // The first person with this role (for the employee: someone
@@ -102,6 +103,7 @@ pub async fn run(
             }
             let Some(id) = chosen else { continue };
             used.push(id);
+            accounts.push((role, id));
             let email = format!("{mailbox}@{}.demo", org.slug);
             integer_store::people::set_demo_account(
                 &mut tx,
@@ -114,6 +116,9 @@ pub async fn run(
             println!("    {:<20} {email}", mailbox);
         }
         tx.commit().await?;
+        // A lived-in organisation: declarations in every state, cases,
+        // published side activities, trainings, last year's draft report.
+        crate::demo_data::populate(&store, &org, &ids, &accounts, &key).await?;
     }
     println!(
         "\n  Integriteit, vertrouwenspersoon, onderzoeker en directeur stellen bij de eerste\n  \

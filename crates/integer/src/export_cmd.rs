@@ -32,6 +32,7 @@ pub struct ExportArgs {
     /// The year (trainings and sessions only; default: this year).
     #[arg(long)]
     year: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
     /// Where to write (default: standard output).

@@ -4,6 +4,7 @@
 mod commands;
 mod config;
 mod demo;
+mod demo_data;
 mod export_cmd;
 mod mail;
 mod policy_cmd;
@@ -39,6 +40,7 @@ enum Command {
     },
     /// Start a demo server on 127.0.0.1 with a fresh database and demo accounts (password: demo).
     Demo {
+        /// Port on 127.0.0.1 to listen on.
         #[arg(long, default_value_t = 8080)]
         port: u16,
         /// Where to keep the demo database (default: a new temporary directory).
@@ -89,7 +91,10 @@ enum Command {
         command: AuditCommand,
     },
     /// Online backup of a SQLite database to FILE.
-    Backup { file: PathBuf },
+    Backup {
+        /// The backup file to write (must not exist).
+        file: PathBuf,
+    },
     /// Pass requests that waited longer than the organisation's set number
     /// of days on to the next manager (the server also does this itself).
     Escalate,
@@ -120,10 +125,14 @@ enum Command {
 #[derive(Subcommand, Debug)]
 enum KeyCommand {
     /// Write a new random installation key to FILE (readable by its owner only).
-    Generate { file: PathBuf },
+    Generate {
+        /// The key file to write (must not exist).
+        file: PathBuf,
+    },
     /// Re-wrap every case key with the key in NEW_KEY_FILE (all or nothing);
     /// then point security.key_file at it.
     Rotate {
+        /// The new key (from `integer key generate`).
         #[arg(long)]
         new_key_file: PathBuf,
     },
@@ -144,7 +153,10 @@ enum PolicyCommand {
     /// Print the bundled presets (name, version, organisation).
     List,
     /// Check a preset file; every problem is reported with its location.
-    Validate { file: PathBuf },
+    Validate {
+        /// The preset file (TOML).
+        file: PathBuf,
+    },
     /// Read one declaration (JSON) on standard input and print the decision (JSON).
     Check {
         /// Preset name (see `integer policy list`).
@@ -156,13 +168,16 @@ enum PolicyCommand {
     },
     /// Print the preset in force for an organisation (to edit it in a file).
     Export {
+        /// Organisation slug.
         #[arg(long)]
         org: String,
     },
     /// Validate FILE and make it the organisation's preset (a new, audited revision).
     Set {
+        /// Organisation slug.
         #[arg(long)]
         org: String,
+        /// The preset file (TOML).
         file: PathBuf,
     },
 }
@@ -173,16 +188,22 @@ enum AdminCommand {
     /// --org-name and --preset are given. The password is read from
     /// --password-file or from standard input.
     Create {
+        /// Organisation slug (lower case letters, digits and hyphens).
         #[arg(long)]
         org: String,
+        /// The administrator's e-mail address (their sign-in name).
         #[arg(long)]
         email: String,
+        /// The administrator's full name.
         #[arg(long)]
         name: String,
+        /// Name of a new organisation (creates it, with --preset).
         #[arg(long)]
         org_name: Option<String>,
+        /// Policy preset of a new organisation (see `integer policy list`).
         #[arg(long)]
         preset: Option<String>,
+        /// File whose first line is the password (at least 12 characters).
         #[arg(long)]
         password_file: Option<PathBuf>,
     },
@@ -192,8 +213,10 @@ enum AdminCommand {
 enum ImportCommand {
     /// Import people from a CSV file (columns: docs/IMPORT.md).
     People {
+        /// Organisation slug.
         #[arg(long)]
         org: String,
+        /// The CSV file.
         file: PathBuf,
         /// Import the good lines and leave out the bad ones.
         #[arg(long)]
@@ -205,10 +228,13 @@ enum ImportCommand {
 enum TokenCommand {
     /// Create a token for a person; it is printed once.
     Create {
+        /// Organisation slug.
         #[arg(long)]
         org: String,
+        /// The person's e-mail address.
         #[arg(long)]
         user: String,
+        /// A name to recognise the token by.
         #[arg(long, default_value = "cli")]
         name: String,
     },
@@ -220,6 +246,9 @@ enum AuditCommand {
     Verify,
 }
 
+/// Exit codes: 0 done, 1 error (including a damaged audit trail), 2 wrong
+/// use of the command line (clap's own code). Documented in
+/// docs/OPERATIONS.md.
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -325,5 +354,35 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             command: PolicyCommand::Set { org, file },
         } => policy_cmd::set(config, &org, &file).await,
         Command::Policy { .. } => unreachable!("handled above"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every subcommand and every flag or argument says what it is for.
+    #[test]
+    fn every_flag_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_name() != "help" {
+                    missing.push(name.clone());
+                }
+                walk(sub, &name, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "integer", &mut missing);
+        assert!(missing.is_empty(), "without help text: {missing:?}");
+        Cli::command().debug_assert();
     }
 }

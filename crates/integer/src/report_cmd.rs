@@ -24,6 +24,7 @@ pub enum ReportCommand {
         /// The year the report is about (not in the future).
         #[arg(long)]
         year: String,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
         format: ReportFormat,
         /// Where to write the report.

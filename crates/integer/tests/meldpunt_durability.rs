@@ -354,3 +354,128 @@ async fn seed_adds_sealed_cases() {
         .unwrap();
     assert!(first.body.contains("Fictieve melding"));
 }
+
+/// Runs a command that must refuse to start: it may not run longer than
+/// 60 seconds (a server that starts is killed, and the test fails).
+fn run_refused(mut cmd: Command) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "started instead of refusing: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    out
+}
+
+/// What a refused start must leave as it was.
+async fn database_state(env: &Env) -> (i64, Option<String>, i64, i64) {
+    let url = format!("sqlite://{}", env.dir.path().join("integer.db").display());
+    let store = integer_store::Store::connect(&url, &integer_store::PoolSettings::default())
+        .await
+        .unwrap();
+    let mut conn = store.conn().await.unwrap();
+    let audit = integer_store::testing::count(&mut conn, "audit_log").await;
+    let check: Option<String> =
+        sqlx::query_scalar("SELECT key_check FROM installation WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    let cases = integer_store::testing::count(&mut conn, "cases").await;
+    let migrations = integer_store::testing::count(&mut conn, "integer_migrations").await;
+    drop(conn);
+    store.close().await;
+    (audit, check, cases, migrations)
+}
+
+#[tokio::test]
+async fn a_wrong_missing_or_old_key_refuses_to_start_and_writes_nothing() {
+    let env = Env {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let dir = env.dir.path();
+    for name in ["sleutel.key", "nieuw.key", "ander.key"] {
+        let out = env
+            .cmd()
+            .env_remove("INTEGER__SECURITY__KEY_FILE")
+            .args(["key", "generate"])
+            .arg(dir.join(name))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    let out = env
+        .cmd()
+        .args(["seed", "--org", "proef", "--people", "10"])
+        .args(["--declarations-per-person", "0", "--cases", "3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let before = database_state(&env).await;
+    assert!(before.1.is_some(), "the key check is recorded");
+    assert_eq!(before.2, 3);
+
+    // Another key.
+    let mut serve = env.cmd();
+    serve
+        .env("INTEGER__SECURITY__KEY_FILE", dir.join("ander.key"))
+        .args(["serve", "--bind", "127.0.0.1:0"]);
+    let out = run_refused(serve);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("hoort niet bij deze database") && said.contains("does not belong"),
+        "{said}"
+    );
+    assert_eq!(database_state(&env).await, before);
+
+    // No key configured and none beside the database: never a new one.
+    let mut serve = env.cmd();
+    serve
+        .env_remove("INTEGER__SECURITY__KEY_FILE")
+        .args(["serve", "--bind", "127.0.0.1:0"]);
+    let out = run_refused(serve);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("ontbreekt") && said.contains("is missing"),
+        "{said}"
+    );
+    assert!(!dir.join("installation.key").exists(), "no key was made up");
+    assert_eq!(database_state(&env).await, before);
+
+    // After rotation the old key is refused, by the server and by seed.
+    let out = env
+        .cmd()
+        .args(["key", "rotate", "--new-key-file"])
+        .arg(dir.join("nieuw.key"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let rotated = database_state(&env).await;
+    assert_ne!(rotated.1, before.1, "rotation replaced the check");
+    let mut serve = env.cmd();
+    serve.args(["serve", "--bind", "127.0.0.1:0"]);
+    let out = run_refused(serve);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("oude sleutel"));
+    let mut seed = env.cmd();
+    seed.args(["seed", "--org", "nog-een", "--people", "5"])
+        .args(["--declarations-per-person", "0", "--cases", "1"]);
+    run_refused(seed);
+    assert_eq!(database_state(&env).await, rotated);
+}

@@ -1749,3 +1749,42 @@ pub async fn set_settings(db: &mut Db, org: OrgId, s: Settings) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// Open cases whose whistleblower-act clocks ran out, counted per
+/// organisation (for monitoring: counts only, no case data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueClocks {
+    pub org_slug: String,
+    /// Receipt not acknowledged within 7 days.
+    pub acknowledgement: i64,
+    /// No information on the follow-up within 3 months.
+    pub feedback: i64,
+}
+
+pub async fn overdue_clock_counts(
+    db: &mut Db,
+    today: jiff::civil::Date,
+) -> Result<Vec<OverdueClocks>> {
+    let today = today.to_string();
+    let rows = sqlx::query(
+        "SELECT o.slug AS slug, \
+           CAST(SUM(CASE WHEN c.acknowledged_at IS NULL AND c.ack_due < $1 THEN 1 ELSE 0 END) AS BIGINT) AS ack, \
+           CAST(SUM(CASE WHEN c.feedback_at IS NULL AND c.feedback_due IS NOT NULL \
+                          AND c.feedback_due < $1 THEN 1 ELSE 0 END) AS BIGINT) AS feedback \
+         FROM organisations o LEFT JOIN cases c ON c.org_id = o.id \
+           AND c.state NOT IN ('closed', 'not_pursued', 'referred') \
+         GROUP BY o.slug ORDER BY o.slug",
+    )
+    .bind(today)
+    .fetch_all(&mut *db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(OverdueClocks {
+                org_slug: r.try_get("slug")?,
+                acknowledgement: r.try_get::<Option<i64>, _>("ack")?.unwrap_or(0),
+                feedback: r.try_get::<Option<i64>, _>("feedback")?.unwrap_or(0),
+            })
+        })
+        .collect()
+}

@@ -67,3 +67,12 @@ pub async fn mark_all_read(db: &mut Db, org: OrgId, person: PersonId) -> Result<
     .await?;
     Ok(done.rows_affected())
 }
+
+/// How many notifications wait for their e-mail (for monitoring).
+pub async fn mail_backlog(db: &mut Db) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE mailed_at IS NULL AND mail_gave_up_at IS NULL",
+    )
+    .fetch_one(&mut *db)
+    .await?)
+}

@@ -143,6 +143,12 @@ fn skip(reason: &str) -> Option<TestDb> {
     None
 }
 
+/// A new, empty PostgreSQL database (no migrations), or `None` as
+/// [`postgres`].
+pub async fn postgres_empty() -> Option<TestDb> {
+    postgres_with(false).await
+}
+
 /// Both backends with empty databases (no migrations applied), for
 /// upgrade tests.
 pub async fn both_empty() -> Vec<TestDb> {

@@ -115,6 +115,10 @@ pub async fn not_found() -> AppError {
 pub async fn error_pages(req: Request, next: Next) -> Response {
     let lang = crate::ctx::lang_from_headers(req.headers());
     let is_api = req.uri().path().starts_with("/api/");
+    let request_id = req
+        .extensions()
+        .get::<crate::logging::RequestId>()
+        .map(|r| r.0.clone());
     let response = next.run(req).await;
     let status = response.status();
     let own_page = response.extensions().get::<ErrorMarker>().is_some();
@@ -145,11 +149,13 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
             "message": {
                 "nl": catalog.get(Lang::Nl, &format!("{key}-text")),
                 "en": catalog.get(Lang::En, &format!("{key}-text")),
-            }
+            },
+            "request_id": request_id,
         });
         return (status, axum::Json(body)).into_response();
     }
-    let page = ErrorPage::new(lang, key);
+    let mut page = ErrorPage::new(lang, key);
+    page.request_id = request_id;
     match page.render() {
         Ok(html) => (
             status,

@@ -14,6 +14,7 @@ pub mod ctx;
 pub mod error;
 pub mod forms;
 pub mod logging;
+pub mod metrics;
 pub mod ods;
 pub mod pages;
 pub mod preset;
@@ -392,6 +393,12 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::headers,
+        ))
+        // Outermost: every log line of the request, the error page and the
+        // response carry its request id.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            logging::request_id,
         ))
         .route_layer(axum::middleware::from_fn(logging::access_log))
         .with_state(state)

@@ -271,6 +271,8 @@ impl Layout {
 pub struct ErrorPage {
     pub l: Layout,
     pub key: String,
+    /// Shown so that a complaint can be found in the logs.
+    pub request_id: Option<String>,
 }
 
 impl ErrorPage {
@@ -278,6 +280,7 @@ impl ErrorPage {
         ErrorPage {
             l: Layout::bare(lang, key),
             key: key.to_string(),
+            request_id: None,
         }
     }
 

@@ -732,19 +732,15 @@ fn answer(form: &mut HtmlForm, yes: bool) {
                     option.1 = if yes { i == 0 } else { i + 1 == n };
                 }
             }
-            ("textarea", _) => {
-                if x.value.trim().is_empty() {
-                    x.value = "Ingevuld zoals in een browser.".to_string();
-                }
+            ("textarea", _) if x.value.trim().is_empty() => {
+                x.value = "Ingevuld zoals in een browser.".to_string();
             }
-            ("input", "text" | "number") => {
-                if attr(&x.attrs, "inputmode") == Some("decimal") {
-                    x.value = if yes {
-                        "250".to_string()
-                    } else {
-                        String::new()
-                    };
-                }
+            ("input", "text" | "number") if attr(&x.attrs, "inputmode") == Some("decimal") => {
+                x.value = if yes {
+                    "250".to_string()
+                } else {
+                    String::new()
+                };
             }
             _ => {}
         }

@@ -17,7 +17,7 @@ const A11Y_FORM: &str = "/organisatie/toegankelijkheid";
 const PRIVACY_FORM: &str = "/organisatie/privacy";
 const FOOTER_LINK: &str = "href=\"/toegankelijkheid\"";
 /// The default privacy text says the statement is not yet published.
-const NOT_PUBLISHED: &str = "nog niet gepubliceerd";
+const NOT_PUBLISHED: &str = "nog geen eigen privacyverklaring gepubliceerd";
 
 async fn page(app: &TestApp, client: &Client, path: &str) -> (u16, String) {
     let r = client.get(app.url(path)).send().await.unwrap();

@@ -1,5 +1,6 @@
-//! The personal start page: tiles for what each of the person's roles does,
-//! including the places where later features will appear.
+//! The personal start page: tiles for what each of the person's roles does.
+//! A tile links to its page when the person may open it; every feature a
+//! tile names exists.
 
 use super::render;
 use crate::ctx::SignedIn;
@@ -15,10 +16,6 @@ fn tile(title_key: &'static str, text_key: &'static str, href: Option<String>) -
         text_key,
         href,
     }
-}
-
-fn soon(title_key: &'static str, text_key: &'static str) -> Tile {
-    tile(title_key, text_key, None)
 }
 
 pub async fn home(s: SignedIn) -> Result<Response, AppError> {
@@ -43,7 +40,11 @@ pub async fn home(s: SignedIn) -> Result<Response, AppError> {
                 "tile-check-text",
                 Some("/actualisatie".into()),
             ),
-            soon("tile-report", "tile-report-text"),
+            tile(
+                "tile-report",
+                "tile-report-text",
+                link(may(p, Action::Create, Resource::Report), "/melden"),
+            ),
             tile(
                 "tile-code",
                 "tile-code-text",
@@ -60,6 +61,8 @@ pub async fn home(s: SignedIn) -> Result<Response, AppError> {
         ],
     }];
     let people = may(p, Action::List, Resource::Person);
+    let cases = link(may(p, Action::List, Resource::Case), "/zaken");
+    let annual_report = link(may(p, Action::View, Resource::AnnualReport), "/jaarverslag");
     if p.roles.has(Role::Manager) {
         groups.push(TileGroup {
             title_key: "role-manager",
@@ -94,8 +97,12 @@ pub async fn home(s: SignedIn) -> Result<Response, AppError> {
                         "/actualisatie/beheer",
                     ),
                 ),
-                soon("tile-cases", "tile-cases-text"),
-                soon("tile-annual-report", "tile-annual-report-text"),
+                tile("tile-cases", "tile-cases-text", cases.clone()),
+                tile(
+                    "tile-annual-report",
+                    "tile-annual-report-text",
+                    annual_report.clone(),
+                ),
                 tile(
                     "tile-people",
                     "tile-people-text",
@@ -107,7 +114,14 @@ pub async fn home(s: SignedIn) -> Result<Response, AppError> {
     if p.roles.has(Role::Counsellor) {
         groups.push(TileGroup {
             title_key: "role-counsellor",
-            tiles: vec![soon("tile-counsellor-log", "tile-counsellor-log-text")],
+            tiles: vec![tile(
+                "tile-counsellor-log",
+                "tile-counsellor-log-text",
+                link(
+                    may(p, Action::List, Resource::CounsellorLog),
+                    "/vertrouwenspersoon",
+                ),
+            )],
         });
     }
     if p.roles.has(Role::Hr) {
@@ -127,7 +141,11 @@ pub async fn home(s: SignedIn) -> Result<Response, AppError> {
                         "/organisatie/import",
                     ),
                 ),
-                soon("tile-oath", "tile-oath-text"),
+                tile(
+                    "tile-oath",
+                    "tile-oath-text",
+                    link(may(p, Action::List, Resource::Oath), "/organisatie/eed"),
+                ),
             ],
         });
     }
@@ -135,21 +153,33 @@ pub async fn home(s: SignedIn) -> Result<Response, AppError> {
         groups.push(TileGroup {
             title_key: "role-director",
             tiles: vec![
-                soon("tile-decisions", "tile-decisions-text"),
-                soon("tile-annual-report", "tile-annual-report-text"),
+                tile("tile-decisions", "tile-decisions-text", cases.clone()),
+                tile(
+                    "tile-annual-report",
+                    "tile-annual-report-text",
+                    annual_report.clone(),
+                ),
             ],
         });
     }
     if p.roles.has(Role::Board) {
         groups.push(TileGroup {
             title_key: "role-board",
-            tiles: vec![soon("tile-board-queue", "tile-board-queue-text")],
+            tiles: vec![tile(
+                "tile-board-queue",
+                "tile-board-queue-text",
+                Some("/beoordelen".into()),
+            )],
         });
     }
     if p.roles.has(Role::Investigator) {
         groups.push(TileGroup {
             title_key: "role-investigator",
-            tiles: vec![soon("tile-investigations", "tile-investigations-text")],
+            tiles: vec![tile(
+                "tile-investigations",
+                "tile-investigations-text",
+                cases.clone(),
+            )],
         });
     }
     if p.roles.has(Role::PrivacyOfficer) {

@@ -1,0 +1,169 @@
+//! What the operator sees: the request id on every answer, in the error
+//! page and the API's errors; `/metrics` on its own listener, in the
+//! Prometheus text format, without personal data.
+
+mod common;
+
+use common::TestApp;
+use integer_store::testing::sqlite;
+use integer_web::{AppState, WebConfig};
+
+fn request_id(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("x-request-id")
+        .expect("every answer has a request id")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn every_answer_has_a_request_id_and_the_error_page_shows_it() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let c = TestApp::client();
+    let r = c.get(app.url("/healthz")).send().await.unwrap();
+    let first = request_id(&r);
+    assert_eq!(first.len(), 16, "{first}");
+    let r = c.get(app.url("/healthz")).send().await.unwrap();
+    assert_ne!(request_id(&r), first, "a new id per request");
+
+    let r = c.get(app.url("/bestaat-niet")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let id = request_id(&r);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(&format!("<code>{id}</code>")), "{html}");
+    assert!(html.contains("kenmerk"), "{html}");
+
+    let r = c.get(app.url("/api/v1/bestaat-niet")).send().await.unwrap();
+    let id = request_id(&r);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["request_id"], id.as_str());
+
+    // Without a trusted proxy, a client's id is not taken over.
+    let r = c
+        .get(app.url("/healthz"))
+        .header("x-request-id", "van-de-client")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(request_id(&r), "van-de-client");
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_passes_its_request_id_when_it_is_plain() {
+    let config = WebConfig {
+        trust_forwarded_for: true,
+        ..WebConfig::default()
+    };
+    let app = TestApp::spawn_with(sqlite().await, config).await;
+    let c = TestApp::client();
+    let r = c
+        .get(app.url("/healthz"))
+        .header("x-request-id", "proxy-7f3a.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(request_id(&r), "proxy-7f3a.1");
+    let r = c
+        .get(app.url("/healthz"))
+        .header("x-request-id", "<script>alert(1)</script>")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(request_id(&r).len(), 16, "a strange id is replaced");
+}
+
+#[tokio::test]
+async fn metrics_are_served_apart_in_the_prometheus_format_without_personal_data() {
+    integer_web::metrics::handle();
+    let app = TestApp::spawn(sqlite().await).await;
+    // The public address has no /metrics.
+    let c = TestApp::client();
+    let r = c.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+
+    let employee = app
+        .signed_in(&common::email_of(integer_domain::org::Role::Employee))
+        .await;
+    let r = employee
+        .get(app.url("/mijn-integriteit"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection());
+    c.get(app.url("/healthz")).send().await.unwrap();
+
+    let state = AppState::new(app.db.store.clone(), WebConfig::default())
+        .await
+        .unwrap();
+    let metrics = integer_web::metrics::router(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, metrics).await.unwrap() });
+    let r = c
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = r.text().await.unwrap();
+    for expected in [
+        "# TYPE integer_http_requests_total counter",
+        "route=\"/healthz\"",
+        "status=\"200\"",
+        "# TYPE integer_http_request_duration_seconds histogram",
+        "integer_http_request_duration_seconds_bucket{",
+        "integer_db_pool_connections ",
+        "integer_db_pool_max_connections ",
+        "integer_mail_outbox_backlog ",
+        "integer_cases_acknowledgement_overdue{org=\"alpha\"} 0",
+        "integer_cases_feedback_overdue{org=\"beta\"} 0",
+        "integer_metrics_database_up 1",
+    ] {
+        assert!(text.contains(expected), "missing {expected}:\n{text}");
+    }
+    for personal in ["@alpha.nl", "Alpha employee", "Mia Manager"] {
+        assert!(!text.contains(personal), "{personal} in:\n{text}");
+    }
+}
+
+/// Every tile on every role's start page leads to a page that opens; none
+/// announces a feature as "coming soon".
+#[tokio::test]
+async fn every_start_page_tile_leads_somewhere_that_opens() {
+    use integer_domain::org::Role;
+    let app = TestApp::spawn(sqlite().await).await;
+    for role in Role::ALL {
+        let c = app.signed_in(&common::email_of(role)).await;
+        let html = c
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("Binnenkort"), "{role:?}: {html}");
+        let tiles: Vec<&str> = html
+            .split("<h3 class=\"integer-tile__title\">")
+            .skip(1)
+            .collect();
+        assert!(!tiles.is_empty(), "{role:?} has tiles");
+        for t in tiles {
+            let Some(href) = t
+                .strip_prefix("<a href=\"")
+                .and_then(|rest| rest.split('"').next())
+            else {
+                continue;
+            };
+            let r = c.get(app.url(href)).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{role:?}: {href}");
+        }
+    }
+}
