@@ -505,3 +505,30 @@ fn policy_export_and_set_make_a_new_revision() {
     let out = env.run(&["audit", "verify"]);
     assert!(out.status.success());
 }
+
+#[test]
+fn reading_commands_refuse_a_database_that_does_not_exist() {
+    let env = Env::new();
+    for args in [vec!["audit", "verify"], vec!["backup", "kopie.db"]] {
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
+        assert!(
+            text(&out).contains("bestaat niet") && text(&out).contains("does not exist"),
+            "{args:?}: {}",
+            text(&out)
+        );
+        assert!(!env.db().exists(), "{args:?} created no empty database");
+    }
+    assert!(!env.dir.path().join("kopie.db").exists());
+}
+
+#[test]
+fn wrong_use_of_the_command_line_exits_2() {
+    let env = Env::new();
+    for args in [vec!["bestaat-niet"], vec!["seed", "--org"], vec!["serve", "--onbekend"]] {
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+    }
+    let out = env.run(&["--help"]);
+    assert!(out.status.success());
+}

@@ -394,12 +394,13 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::headers,
         ))
-        // Outermost: every log line of the request, the error page and the
-        // response carry its request id.
+        // Layers wrap what was added before them, route layers included.
+        .route_layer(axum::middleware::from_fn(logging::access_log))
+        // Outermost: every log line of the request (the access log too), the
+        // error page and the response carry its request id.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             logging::request_id,
         ))
-        .route_layer(axum::middleware::from_fn(logging::access_log))
         .with_state(state)
 }

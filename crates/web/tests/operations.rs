@@ -167,3 +167,51 @@ async fn every_start_page_tile_leads_somewhere_that_opens() {
         }
     }
 }
+
+/// A writer into a shared buffer, for the log test.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_access_log_line_carries_the_request_id() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    // The only test of this binary that sets the global subscriber.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
+    let config = WebConfig {
+        trust_forwarded_for: true,
+        ..WebConfig::default()
+    };
+    let app = TestApp::spawn_with(sqlite().await, config).await;
+    let r = TestApp::client()
+        .get(app.url("/healthz"))
+        .header("x-request-id", "log-test-4711")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(request_id(&r), "log-test-4711");
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("request_id=log-test-4711"))
+        .unwrap_or_else(|| panic!("no line with the request id:\n{logs}"));
+    assert!(
+        line.contains("route=/healthz") && line.contains("status=200"),
+        "{line}"
+    );
+    assert!(!logs.contains('\u{1b}'), "no colour codes");
+}
