@@ -71,6 +71,9 @@ const NL_SOURCES: &[&str] = &[
     include_str!("../locales/nl-prevention.toml"),
     include_str!("../locales/nl-learning.toml"),
     include_str!("../locales/nl-report.toml"),
+    include_str!("../locales/nl-policy.toml"),
+    include_str!("../locales/nl-wbk.toml"),
+    include_str!("../locales/nl-publication.toml"),
 ];
 const EN_SOURCES: &[&str] = &[
     include_str!("../locales/en.toml"),
@@ -80,6 +83,9 @@ const EN_SOURCES: &[&str] = &[
     include_str!("../locales/en-prevention.toml"),
     include_str!("../locales/en-learning.toml"),
     include_str!("../locales/en-report.toml"),
+    include_str!("../locales/en-policy.toml"),
+    include_str!("../locales/en-wbk.toml"),
+    include_str!("../locales/en-publication.toml"),
 ];
 
 impl Catalog {
