@@ -869,6 +869,78 @@ async fn employee_asks_may_i_and_reads_the_rule() {
     .await;
 }
 
+/// A side activity through "Mag dit?" in Chromium, clicking what a person
+/// clicks: the subject, every question (the six control questions of
+/// Maastricht's code included), and the filing form under the answer. The
+/// walk used to loop after the control questions in every browser.
+#[tokio::test]
+async fn a_side_activity_is_filed_through_may_i_in_the_browser() {
+    with_browser(|client, base| async move {
+        let c = &client;
+        sign_in(c, &base, "medewerker@maastricht.demo").await;
+        click(c, "nav.integer-nav a[href=\"/mag-dit\"]").await;
+        wait_for_text(c, "h1", "Mag dit?").await;
+        click(c, "#soort-side_activity").await;
+        let mut last_url = page_url(c).await;
+        click(c, "form button[type=\"submit\"]").await;
+        let mut screens = 0;
+        let mut control_questions = 0;
+        loop {
+            // Wait for the next page to replace the one just submitted.
+            let started = Instant::now();
+            while page_url(c).await == last_url {
+                assert!(started.elapsed() < WAIT, "no new page after {last_url}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            last_url = page_url(c).await;
+            if find_opt(c, "#uitkomst").await {
+                break;
+            }
+            screens += 1;
+            assert!(screens < 15, "the walk loops: screen {screens}");
+            find(c, "form[action=\"/mag-dit/vragen\"]").await;
+            if find_opt(c, "input[type=\"radio\"][name=\"controle_1\"]").await {
+                control_questions += 1;
+            }
+            // Every radio group: "no" where offered, else its last choice.
+            let radios = c
+                .find_all(Locator::Css("main form input[type=\"radio\"]"))
+                .await
+                .expect("radios");
+            // (group name, its "no" or else its last choice)
+            let mut chosen: Vec<(String, bool, fantoccini::elements::Element)> = Vec::new();
+            for r in radios {
+                let name = r.attr("name").await.ok().flatten().unwrap_or_default();
+                let is_no = r.attr("value").await.ok().flatten().as_deref() == Some("nee");
+                match chosen.iter_mut().find(|(n, _, _)| *n == name) {
+                    Some(slot) if !slot.1 => *slot = (name, is_no, r),
+                    Some(_) => {}
+                    None => chosen.push((name, is_no, r)),
+                }
+            }
+            for (_, _, r) in chosen {
+                r.click().await.expect("choose an answer");
+            }
+            for t in c
+                .find_all(Locator::Css("main form input[inputmode=\"decimal\"]"))
+                .await
+                .expect("numbers")
+            {
+                t.send_keys("4").await.expect("type a number");
+            }
+            check_a11y(c, &format!("mag dit: nevenwerkzaamheid {screens}")).await;
+            click(c, "main form button[type=\"submit\"]").await;
+        }
+        assert_eq!(control_questions, 1, "the control questions, asked once");
+        type_into(c, "#omschrijving", "Bestuurslid van de hockeyclub").await;
+        click(c, "form[action=\"/verklaringen\"] button[type=\"submit\"]").await;
+        find(c, "#verklaring").await;
+        assert!(body_text(c).await.contains("Bestuurslid van de hockeyclub"));
+        check_a11y(c, "nevenwerkzaamheid: ingediend").await;
+    })
+    .await;
+}
+
 /// Whether an element is on the page now (no waiting).
 async fn find_opt(client: &Client, css: &str) -> bool {
     client.find(fantoccini::Locator::Css(css)).await.is_ok()
