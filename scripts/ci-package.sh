@@ -184,14 +184,17 @@ echo
 curl -fsS --max-time 5 "http://127.0.0.1:$PORT/healthz"
 echo
 
-step "the installation key beside the database"
-key=$STATE/installation.key
-[ -f "$key" ] || fail "$key was not created"
-key_rights=$(stat -c '%a %U' "$key")
-[ "$key_rights" = "600 integer" ] || fail "$key is '$key_rights', expected '600 integer'"
+step "the installation key and the audit key beside the database"
+for key in $STATE/installation.key $STATE/audit.key; do
+    [ -f "$key" ] || fail "$key was not created"
+    key_rights=$(stat -c '%a %U' "$key")
+    [ "$key_rights" = "600 integer" ] || fail "$key is '$key_rights', expected '600 integer'"
+    echo "$key: $key_rights"
+done
+[ -s "$STATE/audit-checkpoints/checkpoints.log" ] || fail "the server wrote no audit checkpoint at start"
 db_owner=$(stat -c '%U' "$STATE/integer.db")
 [ "$db_owner" = "integer" ] || fail "$STATE/integer.db belongs to '$db_owner', expected integer"
-echo "$key: $key_rights; $STATE/integer.db: owner $db_owner"
+echo "$STATE/integer.db: owner $db_owner"
 
 step "the first administrator, as docs/OPERATIONS.md describes"
 printf '%s\n' "ci-package-password-1" |

@@ -28,6 +28,7 @@ pub mod learning;
 pub mod org;
 pub mod policy;
 pub mod prevention;
+pub mod return_path;
 pub mod synthetic;
 pub mod totp;
 pub mod values;

@@ -35,8 +35,62 @@ pub fn init_logging(config: &Config) {
 /// Connects and migrates.
 pub async fn open(config: &Config) -> anyhow::Result<Store> {
     let store = open_as_is(config).await?;
+    migrate::check(&store).await?;
+    load_audit_key(config, &store, true).await?;
     migrate::run(&store).await?;
+    key_audit_chain(&store).await?;
     Ok(store)
+}
+
+/// Loads the audit key (see `Config::audit_key_source`) into the store.
+/// With `may_create`, a key file beside a SQLite database is made when none
+/// exists, but only while the trail has no keyed rows: a trail that has
+/// them and no key refuses, since a new key would make it look tampered
+/// with.
+pub async fn load_audit_key(
+    config: &Config,
+    store: &Store,
+    may_create: bool,
+) -> anyhow::Result<()> {
+    use crate::config::AuditKeySource;
+    let key = match config.audit_key_source()? {
+        AuditKeySource::Configured(key) | AuditKeySource::File(_, Some(key)) => key,
+        AuditKeySource::File(file, None) => {
+            let keyed_rows = audit::is_keyed(store).await? && audit::has_rows(store).await?;
+            if keyed_rows {
+                bail!(
+                    "De auditsleutel {} ontbreekt, maar de audittrail van deze database is ermee \
+                     vastgelegd. Zet de sleutel terug uit uw sleutelbeheer (of wijs \
+                     security.audit_key_file erop); met een nieuwe sleutel lijkt de hele trail \
+                     vervalst. / The audit key {} is missing, but this database's audit trail was \
+                     written with it. Restore the key from your key custody (or point \
+                     security.audit_key_file at it); with a new key the whole trail would look \
+                     forged.",
+                    file.display(),
+                    file.display()
+                );
+            }
+            if !may_create {
+                return Ok(());
+            }
+            let key = integer_domain::audit::AuditKey::generate();
+            crate::config::write_private(&file, &key.to_hex())?;
+            tracing::warn!(
+                file = %file.display(),
+                "created an audit key beside the database; keep it apart from backups (see docs/SECURITY.md)"
+            );
+            key
+        }
+    };
+    audit::set_key(key)
+}
+
+/// Keys a trail from before the audit key, once (after the migrations).
+async fn key_audit_chain(store: &Store) -> anyhow::Result<()> {
+    if let Some(n) = audit::key_legacy_chain(store).await? {
+        tracing::info!(rows = n, "the audit trail is now keyed with the audit key");
+    }
+    Ok(())
 }
 
 /// Connects without migrating (a new SQLite database is created).
@@ -62,6 +116,7 @@ async fn open_existing(config: &Config) -> anyhow::Result<Store> {
     }
     let store = open_as_is(config).await?;
     migrate::check(&store).await?;
+    load_audit_key(config, &store, false).await?;
     Ok(store)
 }
 
@@ -118,7 +173,9 @@ pub async fn open_with_key(
             key.version()
         );
     }
+    load_audit_key(config, &store, true).await?;
     migrate::run(&store).await?;
+    key_audit_chain(&store).await?;
     let mut tx = store.begin_write().await?;
     integer_store::key_check::record_if_absent(&mut tx, &key).await?;
     tx.commit().await?;
@@ -150,17 +207,19 @@ pub async fn serve_store_with_mail(
     bind: &str,
     mail: MailSettings,
 ) -> anyhow::Result<()> {
-    serve_all(store, web, bind, mail, "").await
+    serve_all(store, web, bind, mail, "", None).await
 }
 
-/// As [`serve_store_with_mail`], and `/metrics` on `metrics_bind` when it
-/// is not empty.
+/// As [`serve_store_with_mail`], with `/metrics` on `metrics_bind` when it
+/// is not empty, and a daily audit checkpoint (into `checkpoint_dir`, when
+/// there is one, and the log).
 pub async fn serve_all(
     store: Store,
     web: integer_web::WebConfig,
     bind: &str,
     mail: MailSettings,
     metrics_bind: &str,
+    checkpoint_dir: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
     let state = integer_web::AppState::new(store.clone(), web.clone()).await?;
     if !metrics_bind.is_empty() {
@@ -187,7 +246,15 @@ pub async fn serve_all(
     // any instance may do it, the database keeps the state.
     let purge_store = store.clone();
     tokio::spawn(async move {
+        let mut last_checkpoint: Option<std::time::Instant> = None;
         loop {
+            if last_checkpoint.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(86_400))
+            {
+                match write_checkpoint(&purge_store, checkpoint_dir.as_deref()).await {
+                    Ok(_) => last_checkpoint = Some(std::time::Instant::now()),
+                    Err(e) => tracing::warn!(error = %e, "audit checkpoint failed"),
+                }
+            }
             if let Ok(mut conn) = purge_store.conn().await
                 && let Err(e) = integer_store::sessions::purge_expired(
                     &mut conn,
@@ -250,7 +317,15 @@ pub async fn serve(config: Config, bind: Option<String>) -> anyhow::Result<ExitC
     let bind = bind.unwrap_or_else(|| config.server.bind.clone());
     let mut web = config.web(false);
     web.installation_key = Some(key);
-    serve_all(store, web, &bind, mail, &config.metrics.bind).await?;
+    serve_all(
+        store,
+        web,
+        &bind,
+        mail,
+        &config.metrics.bind,
+        config.checkpoint_dir(),
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -667,39 +742,141 @@ pub async fn token_create(
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
+/// The latest checkpoint line of a file (a checkpoints.log, or a copy of
+/// the system log).
+fn latest_checkpoint(file: &Path) -> anyhow::Result<Option<integer_domain::audit::Checkpoint>> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(anyhow!("{}: {e}", file.display())),
+    };
+    Ok(text
+        .lines()
+        .rev()
+        .find_map(integer_domain::audit::Checkpoint::parse))
+}
+
+pub async fn audit_verify(config: Config, checkpoint: Option<&Path>) -> anyhow::Result<ExitCode> {
     let store = open_existing(&config).await?;
-    let v = audit::verify(&store).await?;
+    let file = match checkpoint {
+        Some(f) => {
+            if !f.exists() {
+                bail!(
+                    "{} bestaat niet / {} does not exist",
+                    f.display(),
+                    f.display()
+                );
+            }
+            Some(f.to_path_buf())
+        }
+        None => config.checkpoint_dir().map(|d| d.join(CHECKPOINT_FILE)),
+    };
+    let cp = match &file {
+        Some(f) => latest_checkpoint(f)?,
+        None => None,
+    };
+    if checkpoint.is_some() && cp.is_none() {
+        bail!("geen controlepunt in dit bestand / no checkpoint in this file");
+    }
+    let keyed = audit::is_keyed(&store).await?;
+    let v = audit::verify_against(&store, cp.clone()).await?;
     match v.result {
         Ok(()) => {
+            let anchor = match &cp {
+                Some(c) => format!(
+                    "; controlepunt rij {} / checkpoint row {} ({})",
+                    c.seq,
+                    c.seq,
+                    file.as_ref().map(|f| f.display().to_string()).unwrap_or_default()
+                ),
+                None => "; geen controlepunt gevonden: een afgeknipt einde is zonder controlepunt niet te \
+                         zien (`integer audit checkpoint`) / no checkpoint found: a cut tail cannot be \
+                         seen without one"
+                    .to_string(),
+            };
+            let how = if keyed {
+                ""
+            } else {
+                " (keten van voor de auditsleutel / chain from before the audit key)"
+            };
             println!(
-                "Audittrail in orde: {} rijen gecontroleerd / audit trail intact: {} rows checked",
+                "Audittrail in orde: {} rijen gecontroleerd / audit trail intact: {} rows checked{how}{anchor}",
                 v.rows_checked, v.rows_checked
             );
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
+            use integer_domain::audit::ChainBreak;
             let nl = match &e {
-                integer_domain::audit::ChainBreak::Changed { seq } => {
-                    format!("rij {seq} is gewijzigd")
-                }
-                integer_domain::audit::ChainBreak::Removed {
+                ChainBreak::Changed { seq } => format!("rij {seq} is gewijzigd"),
+                ChainBreak::Removed {
                     after_seq,
                     next_seq,
-                } => {
-                    format!("rijen tussen {after_seq} en {next_seq} zijn verwijderd")
-                }
-                integer_domain::audit::ChainBreak::Inserted { seq } => {
-                    format!("rij {seq} is ingevoegd")
-                }
-                integer_domain::audit::ChainBreak::TailRemoved { last_seq, head_seq } => {
+                } => format!("rijen tussen {after_seq} en {next_seq} zijn verwijderd"),
+                ChainBreak::Inserted { seq } => format!("rij {seq} is ingevoegd"),
+                ChainBreak::TailRemoved { last_seq, head_seq } => {
                     format!("rijen na {last_seq} zijn verwijderd (de keten telt er {head_seq})")
+                }
+                ChainBreak::CheckpointMismatch { seq } => format!(
+                    "rij {seq} wijkt af van het controlepunt: de geschiedenis tot daar is herschreven"
+                ),
+                ChainBreak::ForgedCheckpoint => {
+                    "het controlepunt is niet met deze auditsleutel gemaakt".to_string()
                 }
             };
             println!("Audittrail GEBROKEN: {nl} / audit trail BROKEN: {e}");
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// The file in `audit.checkpoint_dir` that checkpoints are appended to.
+pub const CHECKPOINT_FILE: &str = "checkpoints.log";
+
+/// Writes a checkpoint of the audit chain's head: appended to
+/// `checkpoints.log` in `dir` (when there is one) and logged.
+pub async fn write_checkpoint(
+    store: &Store,
+    dir: Option<&Path>,
+) -> anyhow::Result<integer_domain::audit::Checkpoint> {
+    use std::io::Write;
+    let cp = audit::checkpoint(store).await?;
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir).map_err(|e| anyhow!("{}: {e}", dir.display()))?;
+        let file = dir.join(CHECKPOINT_FILE);
+        let mut options = std::fs::OpenOptions::new();
+        options.append(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o640);
+        }
+        let mut f = options
+            .open(&file)
+            .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+        writeln!(f, "{}", cp.line())?;
+        f.sync_all()?;
+    }
+    tracing::info!(target: "integer::audit", checkpoint = %cp.line(), "audit checkpoint");
+    Ok(cp)
+}
+
+pub async fn audit_checkpoint(config: Config) -> anyhow::Result<ExitCode> {
+    let store = open(&config).await?;
+    let dir = config.checkpoint_dir();
+    let cp = write_checkpoint(&store, dir.as_deref()).await?;
+    println!("{}", cp.line());
+    match dir {
+        Some(d) => eprintln!(
+            "Controlepunt toegevoegd aan / checkpoint appended to {}",
+            d.join(CHECKPOINT_FILE).display()
+        ),
+        None => eprintln!(
+            "Geen audit.checkpoint_dir: bewaar de regel hierboven buiten de database / no \
+             audit.checkpoint_dir: keep the line above outside the database"
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn backup(config: Config, file: &Path) -> anyhow::Result<ExitCode> {

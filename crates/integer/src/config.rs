@@ -102,6 +102,17 @@ pub struct Config {
     pub log: LogConfig,
     pub smtp: SmtpConfig,
     pub metrics: MetricsConfig,
+    pub audit: AuditConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Where checkpoints of the audit trail are appended
+    /// (`checkpoints.log`): a directory the database's users cannot
+    /// rewrite. Empty with SQLite: `audit-checkpoints` beside the database;
+    /// empty with PostgreSQL: checkpoints go to the log only.
+    pub checkpoint_dir: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -153,6 +164,13 @@ pub struct SecurityConfig {
     /// start. Empty with PostgreSQL: the server refuses to start.
     #[serde(default)]
     pub key: Secret,
+    /// The key of the audit trail's hash chain: 64 hexadecimal characters
+    /// (`integer key generate`). Give it as `audit_key_file` in production.
+    /// Empty with SQLite: `audit.key` beside the database, made on first
+    /// start (only while the trail has no keyed rows). Empty with
+    /// PostgreSQL: Integer refuses to start.
+    #[serde(default)]
+    pub audit_key: Secret,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -228,6 +246,7 @@ login_max_failures_per_account = 5
 login_max_failures_per_ip = 50
 login_window_minutes = 15
 key = ""
+audit_key = ""
 
 [log]
 format = "text"
@@ -235,6 +254,9 @@ level = "info"
 
 [metrics]
 bind = ""
+
+[audit]
+checkpoint_dir = ""
 
 [smtp]
 enabled = false
@@ -403,6 +425,59 @@ impl Config {
         }
     }
 
+    /// Where the audit key comes from: the configuration, or (SQLite only)
+    /// `audit.key` beside the database file. Never creates one (see
+    /// `commands::load_audit_key`).
+    pub fn audit_key_source(&self) -> anyhow::Result<AuditKeySource> {
+        use integer_domain::audit::AuditKey;
+        let configured = self.security.audit_key.expose().trim();
+        if !configured.is_empty() {
+            return AuditKey::parse(configured)
+                .map(AuditKeySource::Configured)
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "security.audit_key is ongeldig: gebruik 64 hexadecimale tekens (integer key \
+                         generate) / security.audit_key is invalid: {e}"
+                    )
+                });
+        }
+        let Some(file) = self.beside_database("audit.key") else {
+            anyhow::bail!(
+                "Geen auditsleutel: zet security.audit_key_file (maak er een met `integer key \
+                 generate`), op elke server dezelfde. / No audit key: set security.audit_key_file \
+                 (make one with `integer key generate`), the same on every server."
+            );
+        };
+        match std::fs::read_to_string(&file) {
+            Ok(text) => AuditKey::parse(&text)
+                .map(|key| AuditKeySource::File(file.clone(), Some(key)))
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(AuditKeySource::File(file, None))
+            }
+            Err(e) => Err(anyhow::anyhow!("{}: {e}", file.display())),
+        }
+    }
+
+    /// A file beside the SQLite database; `None` for PostgreSQL.
+    fn beside_database(&self, name: &str) -> Option<std::path::PathBuf> {
+        let db = integer_store::sqlite_path(self.database.url.expose())?;
+        Some(
+            db.parent()
+                .map(|d| d.join(name))
+                .unwrap_or_else(|| std::path::PathBuf::from(name)),
+        )
+    }
+
+    /// Where audit checkpoints are appended, if anywhere.
+    pub fn checkpoint_dir(&self) -> Option<std::path::PathBuf> {
+        let configured = self.audit.checkpoint_dir.trim();
+        if !configured.is_empty() {
+            return Some(std::path::PathBuf::from(configured));
+        }
+        self.beside_database("audit-checkpoints")
+    }
+
     pub fn pool(&self) -> integer_store::PoolSettings {
         integer_store::PoolSettings {
             max_connections: self.database.max_connections,
@@ -420,6 +495,12 @@ pub enum KeySource {
         std::path::PathBuf,
         Option<integer_domain::crypto::InstallationKey>,
     ),
+}
+
+/// Where the audit key was found.
+pub enum AuditKeySource {
+    Configured(integer_domain::audit::AuditKey),
+    File(std::path::PathBuf, Option<integer_domain::audit::AuditKey>),
 }
 
 /// Writes a secret file readable by its owner only.

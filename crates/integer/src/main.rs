@@ -242,8 +242,18 @@ enum TokenCommand {
 
 #[derive(Subcommand, Debug)]
 enum AuditCommand {
-    /// Check the hash chain; names the first row that was changed, removed or inserted.
-    Verify,
+    /// Check the keyed hash chain, and the latest checkpoint; names the first
+    /// row that was changed, removed or inserted, or a cut tail.
+    Verify {
+        /// Check against the checkpoint in this file (its last checkpoint
+        /// line; a copy from the system log will do) instead of the latest
+        /// one in audit.checkpoint_dir.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Write a checkpoint of the chain's head (signed with the audit key) to
+    /// audit.checkpoint_dir and the log; the server does this daily.
+    Checkpoint,
 }
 
 /// Exit codes: 0 done, 1 error (including a damaged audit trail), 2 wrong
@@ -332,8 +342,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             command: TokenCommand::Create { org, user, name },
         } => c::token_create(config, &org, &user, &name).await,
         Command::Audit {
-            command: AuditCommand::Verify,
-        } => c::audit_verify(config).await,
+            command: AuditCommand::Verify { checkpoint },
+        } => c::audit_verify(config, checkpoint.as_deref()).await,
+        Command::Audit {
+            command: AuditCommand::Checkpoint,
+        } => c::audit_checkpoint(config).await,
         Command::Backup { file } => c::backup(config, &file).await,
         Command::Escalate => c::escalate_command(config).await,
         Command::Key {

@@ -422,6 +422,25 @@ fn backup_and_restore() {
     let restored_dir = tempfile::tempdir().unwrap();
     let restored = restored_dir.path().join("integer.db");
     std::fs::copy(&copy, &restored).unwrap();
+    // The keys are kept apart from backups; a restore puts the database
+    // back beside them (docs/OPERATIONS.md). Without the audit key the
+    // trail cannot be checked: verify says so.
+    let out = env
+        .cmd()
+        .env(
+            "INTEGER_DATABASE_URL",
+            format!("sqlite://{}", restored.display()),
+        )
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("audit.key"), "{}", text(&out));
+    std::fs::copy(
+        env.dir.path().join("audit.key"),
+        restored_dir.path().join("audit.key"),
+    )
+    .unwrap();
     let restored_url = format!("sqlite://{}", restored.display());
     let out = env
         .cmd()
@@ -535,4 +554,56 @@ fn wrong_use_of_the_command_line_exits_2() {
     }
     let out = env.run(&["--help"]);
     assert!(out.status.success());
+}
+
+#[test]
+fn a_checkpoint_outside_the_database_shows_a_cut_tail() {
+    let env = Env::new();
+    env.admin();
+    env.run(&["seed", "--org", "seeded", "--people", "10"]);
+    let out = env.run(&["audit", "checkpoint"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let log = env.dir.path().join("audit-checkpoints/checkpoints.log");
+    let written = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        written.starts_with("integer-audit-checkpoint v1 seq="),
+        "{written}"
+    );
+    let out = env.run(&["audit", "verify"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("checkpoint row"), "{}", text(&out));
+    // Someone with write access removes the newest rows and sets the head
+    // back: the chain itself looks whole, the checkpoint does not agree.
+    sql(
+        &env,
+        &[
+            "DROP TRIGGER audit_log_no_delete",
+            "DELETE FROM audit_log WHERE seq > 1",
+            "UPDATE audit_head SET seq = 1, hash = (SELECT hash FROM audit_log WHERE seq = 1)",
+        ],
+    );
+    let out = env.run(&["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("rows after 1 were removed"),
+        "{}",
+        text(&out)
+    );
+    // A checkpoint line copied from the system log works as well; one made
+    // without the key is refused.
+    let copied = env.file(
+        "syslog",
+        &format!("Dec  6 04:00:00 host integer[1]: {written}"),
+    );
+    let out = env.run(&["audit", "verify", "--checkpoint", copied.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let forged = written.replace("seq=", "seq=1").replace("mac=", "mac=00");
+    let forged = env.file("forged", &forged);
+    let out = env.run(&["audit", "verify", "--checkpoint", forged.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("not made with this audit key"),
+        "{}",
+        text(&out)
+    );
 }

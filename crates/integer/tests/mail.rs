@@ -178,6 +178,11 @@ fn integer(dir: &Path) -> Command {
             format!("sqlite://{}/integer.db", dir.display()),
         )
         .env("INTEGER__LOG__LEVEL", "error")
+        // The key the test writes with in-process too.
+        .env(
+            "INTEGER__SECURITY__AUDIT_KEY",
+            integer_store::audit::TEST_KEY_HEX,
+        )
         .current_dir(dir);
     c
 }
@@ -252,6 +257,7 @@ fn the_manager_is_mailed_a_link_and_never_the_declaration() {
         .unwrap();
     let url = format!("sqlite://{}/integer.db", dir.path().display());
     let store = rt.block_on(async {
+        integer_store::audit::use_test_key();
         let store = Store::connect(&url, &PoolSettings::default())
             .await
             .unwrap();

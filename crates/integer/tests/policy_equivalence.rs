@@ -49,6 +49,11 @@ fn integer(dir: &std::path::Path) -> Command {
             format!("sqlite://{}/integer.db", dir.display()),
         )
         .env("INTEGER__LOG__LEVEL", "warn")
+        // The key the test writes with in-process too.
+        .env(
+            "INTEGER__SECURITY__AUDIT_KEY",
+            integer_store::audit::TEST_KEY_HEX,
+        )
         // Many sign-ins from one address in this test.
         .env("INTEGER__SECURITY__LOGIN_MAX_FAILURES_PER_IP", "1000")
         .current_dir(dir);
@@ -189,6 +194,7 @@ fn cli_api_and_page_agree_on_every_shared_case() {
         .unwrap();
     rt.block_on(async {
         let db_url = format!("sqlite://{}/integer.db", dir.path().display());
+        integer_store::audit::use_test_key();
         let store = integer_store::Store::connect(&db_url, &Default::default())
             .await
             .unwrap();

@@ -13,6 +13,11 @@ fn integer(url: &str, key: &std::path::Path, args: &[&str]) -> Output {
         .env("INTEGER_DATABASE_URL", url)
         .env("INTEGER__SECURITY__KEY_FILE", key)
         .env("INTEGER__LOG__LEVEL", "warn")
+        // The key the test writes with in-process too.
+        .env(
+            "INTEGER__SECURITY__AUDIT_KEY",
+            integer_store::audit::TEST_KEY_HEX,
+        )
         .args(args)
         .output()
         .unwrap()

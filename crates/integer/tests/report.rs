@@ -17,6 +17,11 @@ fn cmd(dir: &Path) -> Command {
             format!("sqlite://{}", dir.join("integer.db").display()),
         )
         .env("INTEGER__LOG__LEVEL", "warn")
+        // The key the test writes with in-process too.
+        .env(
+            "INTEGER__SECURITY__AUDIT_KEY",
+            integer_store::audit::TEST_KEY_HEX,
+        )
         .current_dir(dir);
     c
 }
@@ -58,6 +63,7 @@ async fn setup(dir: &Path) {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let url = format!("sqlite://{}", dir.join("integer.db").display());
+    integer_store::audit::use_test_key();
     let store = Store::connect(&url, &PoolSettings::default())
         .await
         .unwrap();

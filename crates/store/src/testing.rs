@@ -41,6 +41,7 @@ pub async fn sqlite() -> TestDb {
 }
 
 async fn sqlite_with(migrated: bool) -> TestDb {
+    crate::audit::use_test_key();
     let dir = std::env::temp_dir().join(format!("integer-test-{}", crate::random_token()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let url = format!("sqlite://{}/test.db", dir.display());
@@ -73,6 +74,7 @@ pub async fn postgres() -> Option<TestDb> {
 }
 
 async fn postgres_with(migrated: bool) -> Option<TestDb> {
+    crate::audit::use_test_key();
     sqlx::any::install_default_drivers();
     let admin = admin_url();
     let mut conn = match tokio::time::timeout(

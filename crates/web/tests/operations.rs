@@ -215,3 +215,58 @@ async fn the_access_log_line_carries_the_request_id() {
     );
     assert!(!logs.contains('\u{1b}'), "no colour codes");
 }
+
+/// The language switch and the sign-in follow only local paths; payloads
+/// that browsers would take to another site, or that break the Location
+/// header, lead to the start page (and never to a 500).
+#[tokio::test]
+async fn redirects_never_leave_the_site() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let c = TestApp::client();
+    for payload in [
+        "/%09/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%0a/x",
+        "/%0d%0aSet-Cookie:%20x=y",
+        "https://evil.example",
+        "/%252f%252fevil.example",
+    ] {
+        let r = c
+            .get(app.url(&format!("/taal/nl?terug={payload}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{payload}");
+        assert_eq!(common::location(&r), "/", "taal: {payload}");
+    }
+    let r = c
+        .get(app.url("/taal/en?terug=/registers%3Fsoort%3Dgift"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(common::location(&r), "/registers?soort=gift");
+
+    for payload in ["/\n/x", "/\t/evil.example", "//evil.example", "/zaken"] {
+        let c = TestApp::client();
+        let csrf = app.login_csrf(&c).await;
+        let r = c
+            .post(app.url("/inloggen"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("organisatie", "alpha"),
+                (
+                    "email",
+                    common::email_of(integer_domain::org::Role::Employee).as_str(),
+                ),
+                ("wachtwoord", common::PASSWORD),
+                ("terug", payload),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "sign-in with {payload:?}");
+        let expected = if payload == "/zaken" { "/zaken" } else { "/" };
+        assert_eq!(common::location(&r), expected, "sign-in with {payload:?}");
+    }
+}

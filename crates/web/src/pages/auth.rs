@@ -19,14 +19,11 @@ use integer_domain::values::Email;
 use integer_store::{audit, orgs, people, sessions};
 use std::net::SocketAddr;
 
-/// Only local paths are followed after sign-in or a language switch (no
-/// open redirect to another site).
+/// Only local paths are followed after sign-in, the second factor or a
+/// language switch (no open redirect to another site): decided in one place,
+/// [`integer_domain::return_path`].
 pub fn safe_back(target: &str) -> String {
-    if target.starts_with('/') && !target.starts_with("//") && !target.contains('\\') {
-        target.to_string()
-    } else {
-        "/".to_string()
-    }
+    integer_domain::return_path::safe_return_path(target)
 }
 
 #[derive(serde::Deserialize)]
