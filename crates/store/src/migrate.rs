@@ -116,6 +116,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_statements.sql"),
         postgres: include_str!("../migrations/postgres/0016_statements.sql"),
     },
+    Migration {
+        version: 18,
+        name: "publication",
+        sqlite: include_str!("../migrations/sqlite/0018_publication.sql"),
+        postgres: include_str!("../migrations/postgres/0018_publication.sql"),
+    },
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.
@@ -230,6 +236,11 @@ pub async fn applied_versions(store: &Store) -> anyhow::Result<Vec<i64>> {
             .fetch_all(&mut *conn)
             .await?,
     )
+}
+
+/// The versions of the migrations this binary knows, in order.
+pub fn known_versions() -> Vec<i64> {
+    MIGRATIONS.iter().map(|m| m.version).collect()
 }
 
 /// The newest migration this binary knows.

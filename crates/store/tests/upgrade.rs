@@ -39,7 +39,8 @@ async fn a_database_of_the_first_release_upgrades_with_its_data_intact() {
             (1..=7).collect::<Vec<_>>()
         );
         let applied = migrate::run(&db.store).await.expect(db.name);
-        assert_eq!(applied as i64, migrate::latest_version() - 7, "{}", db.name);
+        let newer = migrate::known_versions().iter().filter(|v| **v > 7).count();
+        assert_eq!(applied, newer, "{}", db.name);
         // The data of the first release is still there, and usable.
         assert_eq!(
             scalar_text(&db.store, "SELECT name FROM organisations WHERE id = 1").await,
