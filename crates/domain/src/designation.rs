@@ -6,6 +6,11 @@
 //! the person sees the exact text before it appears and may correct it,
 //! but cannot keep a registered side activity out of the public register.
 //!
+//! Designation alone decides: a preset's `publish` obligation only tells
+//! the employee (in "Mag dit?") that the side activity will be made public;
+//! it never publishes by itself, because an obligation frozen in a decision
+//! cannot follow a person who stops being designated.
+//!
 //! This module owns the rules, free of storage and HTTP:
 //! - [`Designation`]: an organisation's setting (top officials, salary
 //!   scale from N up, function titles) and whom it covers ([`Holder`]);
@@ -155,38 +160,6 @@ impl Designation {
     pub fn titles_text(&self) -> String {
         self.function_titles.join("\n")
     }
-}
-
-/// Why a side activity is published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Basis {
-    /// Its person holds a designated function: enough on its own.
-    Designated(Ground),
-    /// The decision carries the `publish` obligation of a rule of the
-    /// organisation's code (a preset may publish more than the
-    /// designation; it can never publish less).
-    PresetRule,
-}
-
-impl Basis {
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Basis::Designated(g) => g.label_key(),
-            Basis::PresetRule => "designation-ground-rule",
-        }
-    }
-}
-
-/// Whether (and why) the side activity of `h` is published: the
-/// designation covers them, or the decision carries `publish`. Nothing of
-/// someone who left is published.
-pub fn basis(d: &Designation, h: &Holder, publish_obligation: bool) -> Option<Basis> {
-    if h.left {
-        return None;
-    }
-    d.ground(h)
-        .map(Basis::Designated)
-        .or(publish_obligation.then_some(Basis::PresetRule))
 }
 
 /// When a side activity becomes public: `notice_days` after the person was
@@ -539,16 +512,6 @@ mod tests {
         let none = Designation::default();
         assert!(!none.covers(&h(Some("Concerncontroller"), Some(18), true, false, false)));
         assert!(none.covers(&h(None, None, false, true, false)));
-        // A preset's `publish` adds to the designation, never for someone
-        // who left.
-        let plain = h(None, Some(8), false, false, false);
-        assert_eq!(basis(&none, &plain, false), None);
-        assert_eq!(basis(&none, &plain, true), Some(Basis::PresetRule));
-        assert_eq!(
-            basis(&d, &h(None, None, true, false, false), true),
-            Some(Basis::Designated(Ground::TopOfficial))
-        );
-        assert_eq!(basis(&d, &h(None, None, true, false, true), true), None);
     }
 
     #[test]

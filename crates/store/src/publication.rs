@@ -5,8 +5,8 @@
 //!
 //! Publication follows designation (Ambtenarenwet 2017, article 8): an
 //! approved or registered side activity of a person in a designated
-//! function (or whose decision carries a preset's `publish` obligation) is
-//! published. The person is told and shown the exact text ([`sync`]); it
+//! function is published; designation alone decides (a preset's `publish`
+//! obligation only informs the employee). The person is told and shown the exact text ([`sync`]); it
 //! is public once they confirm it or the organisation's notice period has
 //! passed, whichever comes first ([`register`]). The person may correct
 //! the text, never refuse it. An entry leaves the register when the side
@@ -15,7 +15,7 @@
 
 use crate::{Db, Result, StoreError, audit, flag, now};
 use integer_domain::audit::Credential;
-use integer_domain::designation::{self as rules, Basis, Designation, Holder};
+use integer_domain::designation::{self as rules, Designation, Ground, Holder};
 use integer_domain::org::{OrgId, PersonId};
 use sqlx::{AssertSqlSafe, Row};
 
@@ -245,7 +245,7 @@ pub struct DesignatedPerson {
     pub name: String,
     pub function_title: Option<String>,
     pub salary_scale: Option<i64>,
-    pub ground: rules::Ground,
+    pub ground: Ground,
 }
 
 /// The facts designation reads, from a row with the person's columns.
@@ -347,10 +347,6 @@ pub async fn designated_people(
 
 // --- Telling the person ---------------------------------------------------
 
-fn publish_obligation(obligations: &str) -> bool {
-    obligations.split_whitespace().any(|o| o == "publish")
-}
-
 /// Tells the people whose standing side activities must be published and
 /// were not announced yet (of one person, or of the whole organisation):
 /// each gets a publication with the notice period of the organisation's
@@ -368,13 +364,13 @@ pub async fn sync(
     let today = day(t);
     let (top, scale, titles) = candidate_args(&d);
     let sql = format!(
-        "SELECT d.id, d.person_id, d.obligations, p.function_title, p.salary_scale, \
+        "SELECT d.id, d.person_id, p.function_title, p.salary_scale, \
          p.top_official, p.designated_function, p.end_date \
          FROM declarations d JOIN people p ON p.id = d.person_id \
          WHERE d.org_id = $1 AND d.kind = 'side_activity' AND {IN_PUBLIC_STATUS} \
          AND (d.ended_on IS NULL OR d.ended_on > $2) \
          AND ($3 = 0 OR d.person_id = $3) \
-         AND ({} OR (' ' || d.obligations || ' ') LIKE '% publish %') \
+         AND {} \
          AND NOT EXISTS (SELECT 1 FROM publications x WHERE x.declaration_id = d.id) \
          ORDER BY d.id",
         candidates(4)
@@ -392,9 +388,7 @@ pub async fn sync(
     let mut announced = Vec::new();
     for r in &rows {
         let facts = Facts::of(r)?;
-        let obligations: String = r.try_get("obligations")?;
-        let Some(basis) = rules::basis(&d, &facts.holder(&today), publish_obligation(&obligations))
-        else {
+        let Some(ground) = d.ground(&facts.holder(&today)) else {
             continue;
         };
         let id: i64 = r.try_get("id")?;
@@ -415,7 +409,7 @@ pub async fn sync(
         }
         crate::declarations::notify(&mut *db, org, owner, "publication.to_review", Some(id))
             .await?;
-        let detail = serde_json::json!({"due": day(due), "basis": basis_code(basis)});
+        let detail = serde_json::json!({"due": day(due), "ground": ground_code(ground)});
         crate::declarations::event(&mut *db, org, id, &by.actor, "publication_announced", detail.clone())
             .await?;
         audit::append(
@@ -436,13 +430,12 @@ pub async fn sync(
     Ok(announced)
 }
 
-fn basis_code(b: Basis) -> &'static str {
-    match b {
-        Basis::Designated(rules::Ground::Individual) => "individual",
-        Basis::Designated(rules::Ground::TopOfficial) => "top_official",
-        Basis::Designated(rules::Ground::SalaryScale(_)) => "salary_scale",
-        Basis::Designated(rules::Ground::FunctionTitle) => "function_title",
-        Basis::PresetRule => "preset_rule",
+fn ground_code(g: Ground) -> &'static str {
+    match g {
+        Ground::Individual => "individual",
+        Ground::TopOfficial => "top_official",
+        Ground::SalaryScale(_) => "salary_scale",
+        Ground::FunctionTitle => "function_title",
     }
 }
 
@@ -528,11 +521,11 @@ pub async fn get(db: &mut Db, org: OrgId, declaration: i64) -> Result<Option<Pub
     .transpose()
 }
 
-/// Whether a side activity's publication applies now: it stands, and its
-/// person is designated (or its decision says `publish`) and has not left.
-pub async fn applies(db: &mut Db, org: OrgId, declaration: i64) -> Result<Option<Basis>> {
+/// Whether a side activity's publication applies now, and why: it stands
+/// (not ended), and its person is designated and has not left.
+pub async fn applies(db: &mut Db, org: OrgId, declaration: i64) -> Result<Option<Ground>> {
     let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT d.obligations, d.ended_on, p.function_title, p.salary_scale, p.top_official, \
+        "SELECT d.ended_on, p.function_title, p.salary_scale, p.top_official, \
          p.designated_function, p.end_date FROM declarations d JOIN people p ON p.id = d.person_id \
          WHERE d.id = $1 AND d.org_id = $2 AND d.kind = 'side_activity' AND {IN_PUBLIC_STATUS}"
     )))
@@ -549,13 +542,8 @@ pub async fn applies(db: &mut Db, org: OrgId, declaration: i64) -> Result<Option
         return Ok(None);
     }
     let facts = Facts::of(&r)?;
-    let obligations: String = r.try_get("obligations")?;
     let d = designation(db, org).await?.designation;
-    Ok(rules::basis(
-        &d,
-        &facts.holder(&today),
-        publish_obligation(&obligations),
-    ))
+    Ok(d.ground(&facts.holder(&today)))
 }
 
 /// The person opened the text (the first time counts; not a change, so no
@@ -724,7 +712,7 @@ pub async fn register(
     let today = day(now);
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT p.name, p.function_title, p.salary_scale, p.top_official, p.designated_function, \
-         p.end_date, d.description, d.third_party, d.answers, d.conditions, d.obligations, \
+         p.end_date, d.description, d.third_party, d.answers, d.conditions, \
          COALESCE(d.decided_at, d.created_at) AS approved_at, d.reviewed_at, \
          x.public_activity, x.public_organisation, x.due_at, x.confirmed_at, x.corrected_at \
          FROM publications x JOIN declarations d ON d.id = x.declaration_id \
@@ -743,8 +731,7 @@ pub async fn register(
     let mut last: Option<i64> = None;
     for r in rows {
         let facts = Facts::of(&r)?;
-        let obligations: String = r.try_get("obligations")?;
-        if rules::basis(&d, &facts.holder(&today), publish_obligation(&obligations)).is_none() {
+        if !d.covers(&facts.holder(&today)) {
             continue;
         }
         let approved_at: i64 = r.try_get("approved_at")?;

@@ -3,7 +3,7 @@
 //! The stories: the presets' defaults and compare-and-set on the setting;
 //! who is told, when an entry becomes public (confirmed, or the notice
 //! period over), corrections, and how entries leave (no longer designated,
-//! left, ended, withdrawn); a preset's `publish` adds to the designation.
+//! left, ended, withdrawn); a preset's `publish` alone publishes nothing.
 
 use integer_domain::audit::Credential;
 use integer_domain::declaration::{Outcome, Status};
@@ -350,22 +350,32 @@ async fn publication_follows_designation_from_notice_to_leaving() {
 }
 
 #[tokio::test]
-async fn a_presets_publish_obligation_adds_to_the_designation() {
+async fn designation_alone_decides_not_a_presets_publish_obligation() {
     for db in both().await {
         let s = &db.store;
         // Dalfsen designates nobody by default.
         let o = org(s, "dalfsen", "dalfsen").await;
         let eva = person(s, o, "Eva", "Teamleider", Some(11), false, None).await;
-        let plain = side_activity(s, o, eva, "Voorzitter koor", "Koor", &[], None).await;
         let ruled = side_activity(s, o, eva, "Lid rekenkamer", "Rekenkamer", &["publish"], None).await;
-        assert_eq!(sync(s, o).await, vec![ruled], "{}", db.name);
+        let email = format!("eva@{}.nl", o.0);
+        // A `publish` obligation frozen in a decision publishes nothing.
+        assert_eq!(sync(s, o).await, Vec::<i64>::new(), "{}", db.name);
+        // Designated one by one: she is told, and it is published.
         let mut conn = s.conn().await.unwrap();
-        assert!(store::get(&mut conn, o, plain).await.unwrap().is_none());
+        integer_store::testing::set_employee_facts(&mut conn, &email, Some(11), false, true)
+            .await;
         drop(conn);
+        assert_eq!(sync(s, o).await, vec![ruled], "{}", db.name);
         assert_eq!(
             activities(s, o, integer_store::now() + 15 * DAY).await,
             ["Lid rekenkamer"]
         );
+        // No longer designated: out, whatever the decision said.
+        let mut conn = s.conn().await.unwrap();
+        integer_store::testing::set_employee_facts(&mut conn, &email, Some(11), false, false)
+            .await;
+        drop(conn);
+        assert!(activities(s, o, integer_store::now() + 15 * DAY).await.is_empty());
         // Another organisation's register shows nothing of it.
         let other = org(s, "ander", "dalfsen").await;
         assert!(activities(s, other, integer_store::now() + 15 * DAY).await.is_empty());

@@ -20,7 +20,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use integer_domain::Problem;
 use integer_domain::authz::{Action, Resource, Target, decide};
-use integer_domain::designation::{self as rules, Basis, Designation, field};
+use integer_domain::designation::{self as rules, Designation, field};
 use integer_domain::i18n::Lang;
 use integer_domain::policy::bundled_preset;
 use integer_store::{StoreError, publication};
@@ -139,7 +139,7 @@ async fn page(
                     .salary_scale
                     .map(|n| n.to_string())
                     .unwrap_or_default(),
-                ground: super::publication::basis_text(lang, Basis::Designated(person.ground)),
+                ground: super::publication::ground_text(lang, person.ground),
             })
             .collect(),
         total,

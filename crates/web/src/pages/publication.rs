@@ -18,7 +18,7 @@ use integer_domain::Problem;
 use integer_domain::audit::Credential;
 use integer_domain::authz::{Action, Relation, Resource, Target, decide};
 use integer_domain::declaration::Status;
-use integer_domain::designation::{self as rules, Basis, Ground, field};
+use integer_domain::designation::{self as rules, Ground, field};
 use integer_domain::i18n::{Catalog, Lang};
 use integer_domain::values::parse_date;
 use integer_store::declarations::{self as store, DeclarationRecord};
@@ -36,14 +36,12 @@ pub(crate) fn by(s: &SignedIn) -> publication::By {
     }
 }
 
-/// Why someone's side activity is published, in words.
-pub(crate) fn basis_text(lang: Lang, basis: Basis) -> String {
+/// Why someone is designated, in words.
+pub(crate) fn ground_text(lang: Lang, ground: Ground) -> String {
     let c = Catalog::bundled();
-    match basis {
-        Basis::Designated(Ground::SalaryScale(n)) => {
-            c.format(lang, basis.label_key(), &[("scale", n.to_string())])
-        }
-        _ => c.get(lang, basis.label_key()).to_string(),
+    match ground {
+        Ground::SalaryScale(n) => c.format(lang, ground.label_key(), &[("scale", n.to_string())]),
+        _ => c.get(lang, ground.label_key()).to_string(),
     }
 }
 
@@ -86,7 +84,7 @@ pub(super) async fn sections(
     let Some(x) = publication::get(&mut *db, p.org, d.id).await? else {
         return Ok((None, end));
     };
-    let basis = publication::applies(&mut *db, p.org, d.id).await?;
+    let ground = publication::applies(&mut *db, p.org, d.id).await?;
     let (publish_names, _) = publication::settings(&mut *db, p.org).await?;
     let person = people::get(&mut *db, p.org, d.person_id).await?;
     let (activity, organisation) = x.text(&d.description, d.third_party.as_deref());
@@ -108,7 +106,7 @@ pub(super) async fn sections(
             form_activity: activity.to_string(),
             form_organisation: organisation.unwrap_or_default().to_string(),
             entry,
-            basis: basis.map(|b| basis_text(lang, b)),
+            basis: ground.map(|g| ground_text(lang, g)),
             public: x.is_public(now),
             since: day(x.public_since()),
             informed: day(x.informed_at),
@@ -116,7 +114,7 @@ pub(super) async fn sections(
             corrected: x.corrected_at.map(day),
             original_activity: d.description.clone(),
             original_organisation: d.third_party.clone(),
-            can_act: may_act && basis.is_some(),
+            can_act: may_act && ground.is_some(),
             version: x.version,
         }),
         end,
