@@ -345,6 +345,24 @@ pub async fn designated_people(
     Ok((out, total))
 }
 
+/// Why a person is designated now (`None`: not designated), by the
+/// organisation's designation.
+pub async fn ground_of(
+    db: &mut Db,
+    org: OrgId,
+    person: &crate::people::Person,
+) -> Result<Option<Ground>> {
+    let d = designation(db, org).await?.designation;
+    let facts = Facts {
+        function_title: person.function_title.clone(),
+        salary_scale: person.salary_scale,
+        top_official: person.top_official,
+        designated_function: person.designated_function,
+        end_date: person.end_date.clone(),
+    };
+    Ok(d.ground(&facts.holder(&day(now()))))
+}
+
 // --- Telling the person ---------------------------------------------------
 
 /// Tells the people whose standing side activities must be published and

@@ -526,6 +526,9 @@ pub struct MayIResultPage {
     pub preset_version: String,
     pub back: String,
     pub filing: FilingForm,
+    /// A side activity of someone in a designated function: it will be
+    /// published (the designation decides, not the preset).
+    pub publication_notice: Option<String>,
 }
 
 pub struct DocumentLink {

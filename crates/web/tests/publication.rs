@@ -32,6 +32,15 @@ fn side_activity(preset: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The same answers as a "Mag dit?" query string.
+fn query(preset: &str) -> String {
+    side_activity(preset)
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// Files a side activity; returns its id.
 async fn file(app: &TestApp, c: &Client, preset: &str, what: &str, where_: &str) -> i64 {
     let csrf = app.csrf(c).await;
@@ -298,6 +307,13 @@ async fn an_administrator_designates_and_the_person_corrects_and_confirms_the_te
         // A colleague who is not designated: declared and approved, never
         // published.
         let counsellor = app.signed_in(&counsellor_email).await;
+        let (_, html) = page(
+            &app,
+            &counsellor,
+            &format!("/mag-dit/vragen?{}", query("leidschendam-voorburg")),
+        )
+        .await;
+        assert!(html.contains("id=\"uitkomst\"") && !html.contains("publicatie-melding"));
         let other = file(&app, &counsellor, "leidschendam-voorburg", "Trainer", "Hockeyclub").await;
         approve(&app, &manager, other).await;
         let (_, html) = page(&app, &counsellor, &format!("/verklaringen/{other}")).await;
@@ -330,6 +346,12 @@ async fn without_a_reaction_it_is_published_and_it_leaves_when_no_longer_designa
         drop(conn);
         let employee = app.signed_in(&email).await;
         let manager = app.signed_in(&email_of(Role::Manager)).await;
+        // "Mag dit?" tells a top official it will be published.
+        let (_, html) = page(&app, &employee, &format!("/mag-dit/vragen?{}", query("maastricht"))).await;
+        assert!(
+            html.contains("id=\"publicatie-melding\"") && html.contains("topfunctionaris"),
+            "{html}"
+        );
         let id = file(&app, &employee, "maastricht", "Lid raad van commissarissen", "Woonstichting").await;
         approve(&app, &manager, id).await;
         assert!(activities(&register(&app).await).is_empty());
