@@ -45,6 +45,9 @@ pub const MAX_PUBLIC_ORGANISATION_CHARS: usize = 200;
 
 const DAY: i64 = 86_400;
 
+/// Problems with a form, per field (the field's name and the problem).
+pub type FieldProblems = Vec<(&'static str, Problem)>;
+
 /// Form field names, shared by the pages and their error messages.
 pub mod field {
     pub const TOP_OFFICIALS: &str = "topfunctionarissen";
@@ -186,7 +189,7 @@ pub fn parse_form(
     from_scale: &str,
     function_titles: &str,
     notice_days: &str,
-) -> Result<Designation, Vec<(&'static str, Problem)>> {
+) -> Result<Designation, FieldProblems> {
     let mut problems = Vec::new();
     let from_salary_scale = match from_scale.trim() {
         "" => None,
@@ -258,7 +261,7 @@ pub fn check_public_text(
     activity: &str,
     organisation: &str,
     organisation_required: bool,
-) -> Result<(String, Option<String>), Vec<(&'static str, Problem)>> {
+) -> Result<(String, Option<String>), FieldProblems> {
     let mut problems = Vec::new();
     let activity = activity.split_whitespace().collect::<Vec<_>>().join(" ");
     if activity.is_empty() {
@@ -272,7 +275,10 @@ pub fn check_public_text(
             Problem::new("error-text-too-long").with("max", MAX_PUBLIC_ACTIVITY_CHARS.to_string()),
         ));
     }
-    let organisation = organisation.split_whitespace().collect::<Vec<_>>().join(" ");
+    let organisation = organisation
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if organisation.is_empty() && organisation_required {
         problems.push((
             field::PUBLIC_ORGANISATION,
@@ -350,7 +356,10 @@ impl PresetDesignation {
         let raw: RawFile = toml::from_str(source).map_err(|e| fail(e.message().to_string()))?;
         let d = raw.designation;
         if d.preset != name {
-            return Err(fail(format!("preset is {:?}, the file is {name:?}", d.preset)));
+            return Err(fail(format!(
+                "preset is {:?}, the file is {name:?}",
+                d.preset
+            )));
         }
         if d.cite.is_empty() {
             return Err(fail("cite needs at least one section".into()));
@@ -359,7 +368,10 @@ impl PresetDesignation {
             return Err(fail("nl and en must say what is designated".into()));
         }
         let titles = d.function_titles.join("\n");
-        let scale = d.from_salary_scale.map(|s| s.to_string()).unwrap_or_default();
+        let scale = d
+            .from_salary_scale
+            .map(|s| s.to_string())
+            .unwrap_or_default();
         let notice = d.notice_days.unwrap_or(DEFAULT_NOTICE_DAYS).to_string();
         let yes = if d.top_officials { "ja" } else { "" };
         let designation = parse_form(yes, &scale, &titles, &notice).map_err(|problems| {
@@ -444,7 +456,12 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["leidschendam-voorburg", "maastricht", "dalfsen", "provincie-limburg"]
+            [
+                "leidschendam-voorburg",
+                "maastricht",
+                "dalfsen",
+                "provincie-limburg"
+            ]
         );
         for d in bundled_defaults() {
             let preset = bundled_preset(&d.preset).expect("a bundled preset of that name");
@@ -494,18 +511,33 @@ mod tests {
             designated_function: flag,
             left,
         };
-        assert_eq!(d.ground(&h(None, Some(9), false, true, false)), Some(Ground::Individual));
-        assert_eq!(d.ground(&h(None, None, true, false, false)), Some(Ground::TopOfficial));
+        assert_eq!(
+            d.ground(&h(None, Some(9), false, true, false)),
+            Some(Ground::Individual)
+        );
+        assert_eq!(
+            d.ground(&h(None, None, true, false, false)),
+            Some(Ground::TopOfficial)
+        );
         assert_eq!(
             d.ground(&h(None, Some(14), false, false, false)),
             Some(Ground::SalaryScale(14))
         );
         assert_eq!(d.ground(&h(None, Some(13), false, false, false)), None);
         assert_eq!(
-            d.ground(&h(Some("  CONCERNcontroller "), Some(10), false, false, false)),
+            d.ground(&h(
+                Some("  CONCERNcontroller "),
+                Some(10),
+                false,
+                false,
+                false
+            )),
             Some(Ground::FunctionTitle)
         );
-        assert_eq!(d.ground(&h(Some("Controller"), None, false, false, false)), None);
+        assert_eq!(
+            d.ground(&h(Some("Controller"), None, false, false, false)),
+            None
+        );
         // Nobody is designated after leaving.
         assert_eq!(d.ground(&h(None, Some(16), true, true, true)), None);
         // Without an organisation-wide designation only the flag counts.
@@ -516,7 +548,13 @@ mod tests {
 
     #[test]
     fn the_form_is_checked_per_field() {
-        let ok = parse_form("ja", " 14 ", "Inkoper\n\n  inkoper \nGemeentesecretaris", "0").unwrap();
+        let ok = parse_form(
+            "ja",
+            " 14 ",
+            "Inkoper\n\n  inkoper \nGemeentesecretaris",
+            "0",
+        )
+        .unwrap();
         assert!(ok.top_officials);
         assert_eq!(ok.from_salary_scale, Some(14));
         assert_eq!(ok.function_titles, ["Inkoper", "Gemeentesecretaris"]);
@@ -527,10 +565,19 @@ mod tests {
         let fields: Vec<&str> = bad.iter().map(|(f, _)| *f).collect();
         assert_eq!(
             fields,
-            [field::FROM_SCALE, field::FUNCTION_TITLES, field::NOTICE_DAYS]
+            [
+                field::FROM_SCALE,
+                field::FUNCTION_TITLES,
+                field::NOTICE_DAYS
+            ]
         );
-        let many: String = (0..=MAX_FUNCTION_TITLES).map(|i| format!("Functie {i}\n")).collect();
-        assert_eq!(parse_form("", "", &many, "14").unwrap_err()[0].0, field::FUNCTION_TITLES);
+        let many: String = (0..=MAX_FUNCTION_TITLES)
+            .map(|i| format!("Functie {i}\n"))
+            .collect();
+        assert_eq!(
+            parse_form("", "", &many, "14").unwrap_err()[0].0,
+            field::FUNCTION_TITLES
+        );
         assert!(parse_form("", "abc", "", "x").is_err());
     }
 

@@ -736,7 +736,10 @@ pub async fn escalate(store: &Store) -> anyhow::Result<usize> {
     let announced = integer_store::publication::sync_all(&mut tx, &cli_by()).await?;
     tx.commit().await?;
     if announced > 0 {
-        tracing::info!(count = announced, "side activities announced for publication");
+        tracing::info!(
+            count = announced,
+            "side activities announced for publication"
+        );
     }
     if !reminders.is_empty() {
         tracing::info!(count = reminders.len(), "case deadline reminders sent");

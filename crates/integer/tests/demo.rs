@@ -62,7 +62,10 @@ async fn the_demo_publishes_side_activities_in_every_organisation_that_designate
         assert!(!entries.is_empty(), "{slug}: {v}");
         assert!(v["updated"].is_string(), "{slug}");
         for e in entries {
-            assert!(e["activity"].as_str().is_some_and(|a| !a.is_empty()), "{slug}: {e}");
+            assert!(
+                e["activity"].as_str().is_some_and(|a| !a.is_empty()),
+                "{slug}: {e}"
+            );
         }
     }
 }

@@ -371,12 +371,7 @@ pub async fn ground_of(
 /// designation, a message, an event in the declaration's history and an
 /// audit row. Safe to run at any time and concurrently (a side activity is
 /// announced once). Returns the declarations announced.
-pub async fn sync(
-    db: &mut Db,
-    org: OrgId,
-    person: Option<PersonId>,
-    by: &By,
-) -> Result<Vec<i64>> {
+pub async fn sync(db: &mut Db, org: OrgId, person: Option<PersonId>, by: &By) -> Result<Vec<i64>> {
     let d = designation(&mut *db, org).await?.designation;
     let t = now();
     let today = day(t);
@@ -428,8 +423,15 @@ pub async fn sync(
         crate::declarations::notify(&mut *db, org, owner, "publication.to_review", Some(id))
             .await?;
         let detail = serde_json::json!({"due": day(due), "ground": ground_code(ground)});
-        crate::declarations::event(&mut *db, org, id, &by.actor, "publication_announced", detail.clone())
-            .await?;
+        crate::declarations::event(
+            &mut *db,
+            org,
+            id,
+            &by.actor,
+            "publication_announced",
+            detail.clone(),
+        )
+        .await?;
         audit::append(
             &mut *db,
             &audit::event(

@@ -138,7 +138,12 @@ async fn activities(store: &Store, org: OrgId, at: i64) -> Vec<String> {
     entries.into_iter().map(|e| e.activity).collect()
 }
 
-async fn set(store: &Store, org: OrgId, expected: i64, d: &Designation) -> Result<usize, StoreError> {
+async fn set(
+    store: &Store,
+    org: OrgId,
+    expected: i64,
+    d: &Designation,
+) -> Result<usize, StoreError> {
     let mut tx = store.begin_write().await.unwrap();
     let n = store::set_designation(&mut tx, org, &cli(), expected, d).await?;
     tx.commit().await.unwrap();
@@ -155,12 +160,22 @@ async fn the_presets_defaults_apply_until_an_administrator_saves_one() {
         let dalfsen = org(s, "dalfsen", "dalfsen").await;
         let mut conn = s.conn().await.unwrap();
         let m = store::designation(&mut conn, maastricht).await.unwrap();
-        assert_eq!((m.version, m.designation.top_officials), (0, true), "{}", db.name);
+        assert_eq!(
+            (m.version, m.designation.top_officials),
+            (0, true),
+            "{}",
+            db.name
+        );
         let l = store::designation(&mut conn, limburg).await.unwrap();
         assert_eq!(l.designation.from_salary_scale, Some(14));
         for none in [lv, dalfsen] {
-            let d = store::designation(&mut conn, none).await.unwrap().designation;
-            assert!(!d.top_officials && d.from_salary_scale.is_none() && d.function_titles.is_empty());
+            let d = store::designation(&mut conn, none)
+                .await
+                .unwrap()
+                .designation;
+            assert!(
+                !d.top_officials && d.from_salary_scale.is_none() && d.function_titles.is_empty()
+            );
         }
         drop(conn);
         // Leidschendam-Voorburg designates its own: compare-and-set.
@@ -171,13 +186,24 @@ async fn the_presets_defaults_apply_until_an_administrator_saves_one() {
             notice_days: 7,
         };
         set(s, lv, 0, &own).await.unwrap();
-        assert!(matches!(set(s, lv, 0, &own).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            set(s, lv, 0, &own).await,
+            Err(StoreError::Conflict(_))
+        ));
         let mut conn = s.conn().await.unwrap();
         let saved = store::designation(&mut conn, lv).await.unwrap();
-        assert_eq!((saved.version, &saved.designation), (1, &own), "{}", db.name);
+        assert_eq!(
+            (saved.version, &saved.designation),
+            (1, &own),
+            "{}",
+            db.name
+        );
         drop(conn);
         set(s, lv, 1, &Designation::default()).await.unwrap();
-        assert!(matches!(set(s, lv, 1, &own).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            set(s, lv, 1, &own).await,
+            Err(StoreError::Conflict(_))
+        ));
         let mut conn = s.conn().await.unwrap();
         assert_eq!(
             store::designation(&mut conn, lv).await.unwrap().designation,
@@ -185,10 +211,19 @@ async fn the_presets_defaults_apply_until_an_administrator_saves_one() {
         );
         // Every save is audited; the refused ones are not.
         let rows = audit_rows(&mut conn, "organisation").await;
-        let changed = rows.iter().filter(|(a, _)| a == "designation.changed").count();
+        let changed = rows
+            .iter()
+            .filter(|(a, _)| a == "designation.changed")
+            .count();
         assert_eq!(changed, 2, "{}", db.name);
         // Another organisation's setting is untouched.
-        assert_eq!(store::designation(&mut conn, dalfsen).await.unwrap().version, 0);
+        assert_eq!(
+            store::designation(&mut conn, dalfsen)
+                .await
+                .unwrap()
+                .version,
+            0
+        );
     }
 }
 
@@ -201,8 +236,26 @@ async fn publication_follows_designation_from_notice_to_leaving() {
         let anna = person(s, o, "Anna", "Directeur Ruimte", Some(14), false, None).await;
         let bram = person(s, o, "Bram", "Beleidsmedewerker", Some(9), false, None).await;
         let cees = person(s, o, "Cees", "Inkoper", Some(9), true, None).await;
-        let dirk = person(s, o, "Dirk", "Directeur", Some(16), false, Some("2020-01-31")).await;
-        let a = side_activity(s, o, anna, "Lid raad van toezicht", "Stichting Landschap", &[], Some(boss)).await;
+        let dirk = person(
+            s,
+            o,
+            "Dirk",
+            "Directeur",
+            Some(16),
+            false,
+            Some("2020-01-31"),
+        )
+        .await;
+        let a = side_activity(
+            s,
+            o,
+            anna,
+            "Lid raad van toezicht",
+            "Stichting Landschap",
+            &[],
+            Some(boss),
+        )
+        .await;
         let b = side_activity(s, o, bram, "Trainer zwemclub", "Zwemclub", &[], Some(boss)).await;
         let c = side_activity(s, o, cees, "Penningmeester", "Vereniging", &[], None).await;
         let d = side_activity(s, o, dirk, "Bestuurslid", "Museum", &[], Some(boss)).await;
@@ -234,15 +287,25 @@ async fn publication_follows_designation_from_notice_to_leaving() {
         // Anna confirms: public at once. A second confirmation is refused.
         let mut tx = s.begin_write().await.unwrap();
         let x = store::get(&mut tx, o, a).await.unwrap().unwrap();
-        assert_eq!(x.due_at - x.informed_at, 14 * DAY, "the default notice period");
-        store::confirm(&mut tx, o, a, anna, x.version).await.unwrap();
+        assert_eq!(
+            x.due_at - x.informed_at,
+            14 * DAY,
+            "the default notice period"
+        );
+        store::confirm(&mut tx, o, a, anna, x.version)
+            .await
+            .unwrap();
         assert!(matches!(
             store::confirm(&mut tx, o, a, anna, x.version + 1).await,
             Err(StoreError::Conflict(_))
         ));
         // Someone else cannot confirm or correct it.
         let y = store::get(&mut tx, o, c).await.unwrap().unwrap();
-        assert!(store::confirm(&mut tx, o, c, anna, y.version).await.is_err());
+        assert!(
+            store::confirm(&mut tx, o, c, anna, y.version)
+                .await
+                .is_err()
+        );
         tx.commit().await.unwrap();
         assert_eq!(activities(s, o, now).await, ["Lid raad van toezicht"]);
 
@@ -269,7 +332,10 @@ async fn publication_follows_designation_from_notice_to_leaving() {
         tx.commit().await.unwrap();
         let mut conn = s.conn().await.unwrap();
         let (entries, updated) = store::register(&mut conn, o, now + 15 * DAY).await.unwrap();
-        let e = entries.iter().find(|e| e.name.as_deref() == Some("Cees")).unwrap();
+        let e = entries
+            .iter()
+            .find(|e| e.name.as_deref() == Some("Cees"))
+            .unwrap();
         assert_eq!(e.activity, "Penningmeester (onbezoldigd)");
         assert_eq!(e.organisation.as_deref(), Some("Vereniging Dorpsbelang"));
         assert!(e.paid);
@@ -285,7 +351,10 @@ async fn publication_follows_designation_from_notice_to_leaving() {
             "{}",
             corrected.detail
         );
-        let conditions = entries.iter().find(|e| e.name.as_deref() == Some("Anna")).unwrap();
+        let conditions = entries
+            .iter()
+            .find(|e| e.name.as_deref() == Some("Anna"))
+            .unwrap();
         assert_eq!(conditions.conditions.as_deref(), Some("Buiten werktijd"));
         drop(conn);
 
@@ -298,10 +367,17 @@ async fn publication_follows_designation_from_notice_to_leaving() {
         };
         assert_eq!(set(s, o, 0, &own).await.unwrap(), 1, "{}", db.name);
         // A notice period of 0: public at once, with the person told.
-        assert!(activities(s, o, integer_store::now() + 1).await.contains(&"Trainer zwemclub".to_string()));
+        assert!(
+            activities(s, o, integer_store::now() + 1)
+                .await
+                .contains(&"Trainer zwemclub".to_string())
+        );
         let mut conn = s.conn().await.unwrap();
         assert!(store::get(&mut conn, o, b).await.unwrap().is_some());
-        assert!(store::get(&mut conn, o, d).await.unwrap().is_none(), "Dirk left");
+        assert!(
+            store::get(&mut conn, o, d).await.unwrap().is_none(),
+            "Dirk left"
+        );
         drop(conn);
 
         // Scale 14 is no longer designated: Anna leaves the register; Cees
@@ -319,7 +395,11 @@ async fn publication_follows_designation_from_notice_to_leaving() {
 
         // Cees's side activity ends: out of the register from that day on.
         let mut tx = s.begin_write().await.unwrap();
-        let version = declarations::get(&mut tx, o, c).await.unwrap().unwrap().version;
+        let version = declarations::get(&mut tx, o, c)
+            .await
+            .unwrap()
+            .unwrap()
+            .version;
         let today = store::day(integer_store::now());
         store::end_side_activity(&mut tx, o, c, cees, version, &today)
             .await
@@ -331,7 +411,11 @@ async fn publication_follows_designation_from_notice_to_leaving() {
             "ended once"
         );
         // Bram withdraws his.
-        let version = declarations::get(&mut tx, o, b).await.unwrap().unwrap().version;
+        let version = declarations::get(&mut tx, o, b)
+            .await
+            .unwrap()
+            .unwrap()
+            .version;
         declarations::withdraw(&mut tx, o, b, bram, version, "gestopt")
             .await
             .unwrap();
@@ -356,14 +440,22 @@ async fn designation_alone_decides_not_a_presets_publish_obligation() {
         // Dalfsen designates nobody by default.
         let o = org(s, "dalfsen", "dalfsen").await;
         let eva = person(s, o, "Eva", "Teamleider", Some(11), false, None).await;
-        let ruled = side_activity(s, o, eva, "Lid rekenkamer", "Rekenkamer", &["publish"], None).await;
+        let ruled = side_activity(
+            s,
+            o,
+            eva,
+            "Lid rekenkamer",
+            "Rekenkamer",
+            &["publish"],
+            None,
+        )
+        .await;
         let email = format!("eva@{}.nl", o.0);
         // A `publish` obligation frozen in a decision publishes nothing.
         assert_eq!(sync(s, o).await, Vec::<i64>::new(), "{}", db.name);
         // Designated one by one: she is told, and it is published.
         let mut conn = s.conn().await.unwrap();
-        integer_store::testing::set_employee_facts(&mut conn, &email, Some(11), false, true)
-            .await;
+        integer_store::testing::set_employee_facts(&mut conn, &email, Some(11), false, true).await;
         drop(conn);
         assert_eq!(sync(s, o).await, vec![ruled], "{}", db.name);
         assert_eq!(
@@ -372,12 +464,19 @@ async fn designation_alone_decides_not_a_presets_publish_obligation() {
         );
         // No longer designated: out, whatever the decision said.
         let mut conn = s.conn().await.unwrap();
-        integer_store::testing::set_employee_facts(&mut conn, &email, Some(11), false, false)
-            .await;
+        integer_store::testing::set_employee_facts(&mut conn, &email, Some(11), false, false).await;
         drop(conn);
-        assert!(activities(s, o, integer_store::now() + 15 * DAY).await.is_empty());
+        assert!(
+            activities(s, o, integer_store::now() + 15 * DAY)
+                .await
+                .is_empty()
+        );
         // Another organisation's register shows nothing of it.
         let other = org(s, "ander", "dalfsen").await;
-        assert!(activities(s, other, integer_store::now() + 15 * DAY).await.is_empty());
+        assert!(
+            activities(s, other, integer_store::now() + 15 * DAY)
+                .await
+                .is_empty()
+        );
     }
 }

@@ -297,7 +297,12 @@ async fn consented_entries_of_the_first_release_stay_in_the_register() {
         let (entries, updated) = integer_store::publication::register(&mut conn, org, now)
             .await
             .unwrap();
-        assert_eq!(activities(entries), ["Lid raad van toezicht"], "{}", db.name);
+        assert_eq!(
+            activities(entries),
+            ["Lid raad van toezicht"],
+            "{}",
+            db.name
+        );
         assert_eq!(updated.as_deref(), Some("2025-01-02"));
         drop(conn);
         let by = integer_store::publication::By {
@@ -311,10 +316,9 @@ async fn consented_entries_of_the_first_release_stay_in_the_register() {
         tx.commit().await.unwrap();
         assert_eq!(announced, [3], "{}", db.name);
         let mut conn = db.store.conn().await.unwrap();
-        let (later, _) =
-            integer_store::publication::register(&mut conn, org, now + 15 * 86_400)
-                .await
-                .unwrap();
+        let (later, _) = integer_store::publication::register(&mut conn, org, now + 15 * 86_400)
+            .await
+            .unwrap();
         assert_eq!(
             activities(later),
             ["Lid raad van toezicht", "Voorzitter koor"]

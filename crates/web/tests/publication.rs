@@ -159,7 +159,10 @@ async fn an_administrator_designates_and_the_person_corrects_and_confirms_the_te
         let employee = app.signed_in(&employee_email).await;
         assert_eq!(page(&app, &employee, DESIGNATION).await.0, 403);
         let form = [("versie", "0"), ("functies", "Inkoper"), ("dagen", "14")];
-        assert_eq!(post(&app, &employee, DESIGNATION, &form).await.status(), 403);
+        assert_eq!(
+            post(&app, &employee, DESIGNATION, &form).await.status(),
+            403
+        );
         let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
         let (status, html) = page(&app, &office, DESIGNATION).await;
         assert_eq!(status, 200);
@@ -185,7 +188,11 @@ async fn an_administrator_designates_and_the_person_corrects_and_confirms_the_te
             "{html}"
         );
         admin.get(app.url("/taal/en")).send().await.unwrap();
-        let html = post(&app, &admin, DESIGNATION, &bad).await.text().await.unwrap();
+        let html = post(&app, &admin, DESIGNATION, &bad)
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(
             html.contains("Enter a salary scale from 1 to 18")
                 && html.contains("Enter a number of days from 0 to 60"),
@@ -207,11 +214,21 @@ async fn an_administrator_designates_and_the_person_corrects_and_confirms_the_te
         // The employee in the designated function files a side activity;
         // the manager approves it. Not yet public: the person is told first.
         let manager = app.signed_in(&email_of(Role::Manager)).await;
-        let id = file(&app, &employee, "leidschendam-voorburg", "Bestuurslid", "Stichting Park").await;
+        let id = file(
+            &app,
+            &employee,
+            "leidschendam-voorburg",
+            "Bestuurslid",
+            "Stichting Park",
+        )
+        .await;
         approve(&app, &manager, id).await;
         assert!(activities(&register(&app).await).is_empty());
         let (_, html) = page(&app, &employee, "/berichten").await;
-        assert!(html.contains("Je nevenfunctie wordt openbaar gemaakt"), "{html}");
+        assert!(
+            html.contains("Je nevenfunctie wordt openbaar gemaakt"),
+            "{html}"
+        );
 
         // The employee sees the exact text, with no way to refuse, and
         // cannot remove it.
@@ -229,7 +246,11 @@ async fn an_administrator_designates_and_the_person_corrects_and_confirms_the_te
             &app,
             &employee,
             &format!("/verklaringen/{id}/publicatietekst"),
-            &[("versie", &version), ("activiteit", "  "), ("organisatie", "")],
+            &[
+                ("versie", &version),
+                ("activiteit", "  "),
+                ("organisatie", ""),
+            ],
         )
         .await;
         assert_eq!(r.status(), 422);
@@ -256,7 +277,11 @@ async fn an_administrator_designates_and_the_person_corrects_and_confirms_the_te
             &app,
             &employee,
             &format!("/verklaringen/{id}/publicatietekst"),
-            &[("versie", &version), ("activiteit", "x"), ("organisatie", "y")],
+            &[
+                ("versie", &version),
+                ("activiteit", "x"),
+                ("organisatie", "y"),
+            ],
         )
         .await;
         assert_eq!(r.status(), 409);
@@ -314,7 +339,14 @@ async fn an_administrator_designates_and_the_person_corrects_and_confirms_the_te
         )
         .await;
         assert!(html.contains("id=\"uitkomst\"") && !html.contains("publicatie-melding"));
-        let other = file(&app, &counsellor, "leidschendam-voorburg", "Trainer", "Hockeyclub").await;
+        let other = file(
+            &app,
+            &counsellor,
+            "leidschendam-voorburg",
+            "Trainer",
+            "Hockeyclub",
+        )
+        .await;
         approve(&app, &manager, other).await;
         let (_, html) = page(&app, &counsellor, &format!("/verklaringen/{other}")).await;
         assert!(!html.contains("id=\"publicatie\""), "{html}");
@@ -347,12 +379,24 @@ async fn without_a_reaction_it_is_published_and_it_leaves_when_no_longer_designa
         let employee = app.signed_in(&email).await;
         let manager = app.signed_in(&email_of(Role::Manager)).await;
         // "Mag dit?" tells a top official it will be published.
-        let (_, html) = page(&app, &employee, &format!("/mag-dit/vragen?{}", query("maastricht"))).await;
+        let (_, html) = page(
+            &app,
+            &employee,
+            &format!("/mag-dit/vragen?{}", query("maastricht")),
+        )
+        .await;
         assert!(
             html.contains("id=\"publicatie-melding\"") && html.contains("topfunctionaris"),
             "{html}"
         );
-        let id = file(&app, &employee, "maastricht", "Lid raad van commissarissen", "Woonstichting").await;
+        let id = file(
+            &app,
+            &employee,
+            "maastricht",
+            "Lid raad van commissarissen",
+            "Woonstichting",
+        )
+        .await;
         approve(&app, &manager, id).await;
         assert!(activities(&register(&app).await).is_empty());
         // The person does nothing; the notice period (14 days) ends.
@@ -376,7 +420,10 @@ async fn without_a_reaction_it_is_published_and_it_leaves_when_no_longer_designa
         drop(conn);
         assert!(activities(&register(&app).await).is_empty());
         let (_, html) = page(&app, &employee, &format!("/verklaringen/{id}")).await;
-        assert!(html.contains("staat niet (meer) in het openbare register"), "{html}");
+        assert!(
+            html.contains("staat niet (meer) in het openbare register"),
+            "{html}"
+        );
         let mut conn = app.db.store.conn().await.unwrap();
         integer_store::testing::set_employee_facts(&mut conn, &email, Some(15), true, false).await;
         drop(conn);
@@ -445,14 +492,17 @@ async fn the_four_presets_defaults_are_shown_and_followed() {
             "{preset}"
         );
         assert!(
-            html.contains(&format!("name=\"vanaf_schaal\" type=\"text\" inputmode=\"numeric\" value=\"{scale}\"")),
+            html.contains(&format!(
+                "name=\"vanaf_schaal\" type=\"text\" inputmode=\"numeric\" value=\"{scale}\""
+            )),
             "{preset}: {html}"
         );
         // The code's own section is linked.
         assert!(html.contains("href=\"/gedragscode/"), "{preset}");
         assert_eq!(
-            html.contains("<a class=\"utrecht-link utrecht-link--html-a\" href=\"/organisatie/mensen/")
-                && html.contains("Alpha employee"),
+            html.contains(
+                "<a class=\"utrecht-link utrecht-link--html-a\" href=\"/organisatie/mensen/"
+            ) && html.contains("Alpha employee"),
             designated,
             "{preset}"
         );

@@ -100,7 +100,10 @@ async fn page(
         l: Layout::new(&s.ctx, "designation-title"),
         can_edit: decide(p, Action::Update, Resource::Designation, Target::org(p.org)).is_ok(),
         top_officials: d.top_officials,
-        from_scale: d.from_salary_scale.map(|n| n.to_string()).unwrap_or_default(),
+        from_scale: d
+            .from_salary_scale
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
         titles: d.titles_text(),
         notice_days: d.notice_days.to_string(),
         version: stored.version,

@@ -288,14 +288,7 @@ pub async fn ask(
         &params,
         &questions[..questions.len().saturating_sub(1)],
     );
-    let mut page = result_page(
-        &s,
-        kind,
-        preset,
-        &decision,
-        back_href(kind, &back),
-        filing,
-    );
+    let mut page = result_page(&s, kind, preset, &decision, back_href(kind, &back), filing);
     // In a designated function the side activity will be published once
     // approved or registered (docs/OPEN-DATA.md).
     if kind == Kind::SideActivity
