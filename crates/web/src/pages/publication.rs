@@ -15,7 +15,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use integer_domain::Problem;
-use integer_domain::audit::Credential;
 use integer_domain::authz::{Action, Relation, Resource, Target, decide};
 use integer_domain::declaration::Status;
 use integer_domain::designation::{self as rules, Ground, field};
@@ -316,7 +315,7 @@ pub async fn end(
         &audit::event(
             Some(p.org.0),
             s.user.actor(),
-            Credential::Session,
+            s.user.credential,
             "declaration.ended",
             "declaration",
             id,
