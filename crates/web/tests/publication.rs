@@ -421,7 +421,7 @@ async fn without_a_reaction_it_is_published_and_it_leaves_when_no_longer_designa
         assert!(activities(&register(&app).await).is_empty());
         let (_, html) = page(&app, &employee, &format!("/verklaringen/{id}")).await;
         assert!(
-            html.contains("staat niet (meer) in het openbare register"),
+            html.contains("staat nu niet in het openbare register"),
             "{html}"
         );
         let mut conn = app.db.store.conn().await.unwrap();
