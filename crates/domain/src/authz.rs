@@ -78,10 +78,17 @@ pub enum Resource {
     TeamOverview,
     /// The annual integrity report (*jaarverslag integriteit*).
     AnnualReport,
+    /// The organisation's designated functions (*aangewezen functies*):
+    /// whose side activities are published.
+    Designation,
+    /// The public text of a side activity in a designated function: the
+    /// person confirms or corrects it (never refuses it); whoever may see
+    /// the declaration sees it and its corrections.
+    Publication,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 27] = [
+    pub const ALL: [Resource; 29] = [
         Resource::Home,
         Resource::Organisation,
         Resource::Unit,
@@ -109,6 +116,8 @@ impl Resource {
         Resource::VulnerableFunction,
         Resource::TeamOverview,
         Resource::AnnualReport,
+        Resource::Designation,
+        Resource::Publication,
     ];
 }
 
@@ -276,6 +285,10 @@ const REPORT_READERS: &[Role] = &[Role::IntegrityOffice, Role::Director, Role::B
 /// Data leaks are kept by the privacy officer (the FG) as well.
 const DATA_LEAK_READERS: &[Role] = &[Role::IntegrityOffice, Role::PrivacyOfficer];
 const COUNSELLOR_COUNT_READERS: &[Role] = &[Role::Counsellor, Role::IntegrityOffice];
+/// The designation is the employer's (the administrator sets it); the
+/// integrity office keeps the public register and HR the personnel data
+/// it reads (function titles, salary scales), so both may read it.
+const DESIGNATION_READERS: &[Role] = &[Role::Admin, Role::IntegrityOffice, Role::Hr];
 
 /// Roles that must sign in with a second factor (TOTP): they see reports,
 /// identities and consultations.
@@ -365,6 +378,10 @@ const RULES: &[(Resource, Action, Who)] = &[
     (Resource::AnnualReport, Action::Update, Who::Roles(INTEGRITY_OFFICE)),
     (Resource::AnnualReport, Action::Export, Who::Roles(REPORT_READERS)),
     (Resource::CounsellorCounts, Action::View, Who::Roles(COUNSELLOR_COUNT_READERS)),
+    (Resource::Designation, Action::View, Who::Roles(DESIGNATION_READERS)),
+    (Resource::Designation, Action::Update, Who::Roles(ADMIN)),
+    (Resource::Publication, Action::View, Who::RolesOrInvolved(REGISTER_READERS)),
+    (Resource::Publication, Action::Update, Who::OwnOnly),
 ];
 
 /// Decides whether `who` may perform `action` on `resource` at `target`.

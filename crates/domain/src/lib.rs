@@ -12,6 +12,8 @@
 //! - [`policy`]: the policy presets and the decision engine.
 //! - [`case`]: the reporting point's cases: states, clocks, receipt codes.
 //! - [`counsel`]: the confidential counsellors' log (no names, only counts).
+//! - [`designation`]: designated functions and the publication of their
+//!   side activities (Ambtenarenwet 2017 art. 8).
 //! - [`crypto`]: encryption at rest (installation key, per-case keys).
 //! - [`totp`]: one-time codes for the second factor (RFC 6238).
 
@@ -22,6 +24,7 @@ pub mod case;
 pub mod counsel;
 pub mod crypto;
 pub mod declaration;
+pub mod designation;
 pub mod i18n;
 pub mod import;
 pub mod learning;

@@ -91,6 +91,10 @@ const EXPECTED: &[(Resource, Action, &str)] = &[
     (Resource::AnnualReport, Action::Update, "--O-------"),
     (Resource::AnnualReport, Action::Export, "--O--OO---"),
     (Resource::CounsellorCounts, Action::View, "--OO------"),
+    (Resource::Designation, Action::View, "--O-O----O"),
+    (Resource::Designation, Action::Update, "---------O"),
+    (Resource::Publication, Action::View, "IIOIOIIIII"),
+    (Resource::Publication, Action::Update, "MMMMMMMMMM"),
 ];
 
 fn principal(role: Role) -> Principal {

@@ -502,6 +502,9 @@ pub async fn import_people(
             serde_json::json!({"created": report.created, "updated": report.updated, "skipped": report.skipped})),
     )
     .await?;
+    // Whoever the import made designated is told their side activities
+    // will be published (docs/OPEN-DATA.md).
+    integer_store::publication::sync(&mut tx, org.id, None, &cli_by()).await?;
     tx.commit().await?;
     println!(
         "{} nieuw, {} bijgewerkt, {} overgeslagen / {} created, {} updated, {} skipped",
@@ -888,6 +891,14 @@ pub async fn backup(config: Config, file: &Path) -> anyhow::Result<ExitCode> {
 
 /// Moves requests that waited too long one level up (see
 /// `integer_store::escalation`); returns how many moved.
+/// The command line (and the server's periodic job) as an audit actor.
+fn cli_by() -> integer_store::publication::By {
+    integer_store::publication::By {
+        actor: "cli".to_string(),
+        credential: Credential::Cli,
+    }
+}
+
 pub async fn escalate(store: &Store) -> anyhow::Result<usize> {
     let mut tx = store.begin_write().await?;
     let moved = integer_store::escalation::escalate_overdue(&mut tx).await?;
@@ -896,7 +907,17 @@ pub async fn escalate(store: &Store) -> anyhow::Result<usize> {
     let reminders = integer_store::cases::send_reminders(&mut tx, today).await?;
     // The code of conduct's review date (docs/PREVENTION.md), once per date.
     integer_store::prevention::send_review_reminders(&mut tx, today).await?;
+    // People who became designated through a change of their personnel
+    // record are told their side activities will be published
+    // (docs/OPEN-DATA.md).
+    let announced = integer_store::publication::sync_all(&mut tx, &cli_by()).await?;
     tx.commit().await?;
+    if announced > 0 {
+        tracing::info!(
+            count = announced,
+            "side activities announced for publication"
+        );
+    }
     if !reminders.is_empty() {
         tracing::info!(count = reminders.len(), "case deadline reminders sent");
     }

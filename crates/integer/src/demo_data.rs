@@ -18,9 +18,10 @@
 //!   approved, refused); two or three requests wait in the demo manager's
 //!   inbox, and at most one in a queue of the director, the board or the
 //!   integrity office;
-//! - side activities of people in designated functions, approved and, where
-//!   the preset gives them the `publish` obligation, published in the
-//!   public register with the person's consent;
+//! - side activities of people in designated functions (the organisation's
+//!   designation: its preset's default in `policies/designation/`, and
+//!   people designated one by one), approved, announced for publication and
+//!   confirmed by the person, so that they are in the public register;
 //! - five reporting-point cases in different steps on the demo integrity
 //!   office's list (`cases::create` and the steps the case page takes), and
 //!   older fictitious cases (`cases::seed_synthetic`, handled by a
@@ -1090,43 +1091,54 @@ async fn declarations_of(
         }
     }
 
-    // 6. Side activities of people in designated functions (top officials,
-    //    high salary scales, designated functions first), approved last
-    //    year; the ones with the `publish` obligation go in the public
-    //    register below.
+    // 6. Side activities of people in designated functions (the
+    //    organisation's designation; top officials, high salary scales and
+    //    people designated one by one first), approved last year; they go
+    //    in the public register below.
+    let designation = integer_domain::designation::default_for(&org.preset);
+    let today = publication::day(now);
+    let covered = |p: &Person| {
+        designation.covers(&integer_domain::designation::Holder {
+            function_title: p.function_title.as_deref(),
+            salary_scale: p.salary_scale,
+            top_official: p.top_official,
+            designated_function: p.designated_function,
+            left: p.end_date.as_deref().is_some_and(|e| e < today.as_str()),
+        })
+    };
     let mut senior: Vec<usize> = (0..persons.len())
         .filter(|i| Some(*i) != employee && manager != Some(persons[*i].id))
         .filter(|i| {
             let p = &persons[*i];
-            p.top_official || p.designated_function || p.salary_scale.unwrap_or(0) >= 14
+            covered(p)
+                || p.top_official
+                || p.designated_function
+                || p.salary_scale.unwrap_or(0) >= 14
         })
         .collect();
     senior.sort_by_key(|i| {
         let p = &persons[*i];
         (
+            std::cmp::Reverse(covered(p)),
             std::cmp::Reverse(p.top_official),
             std::cmp::Reverse(p.salary_scale.unwrap_or(0)),
             std::cmp::Reverse(p.designated_function),
             *i,
         )
     });
-    let publishes = |f: &Filed| f.obligations.contains(&Obligation::Publish);
-    let mut chosen: Vec<usize> = Vec::new();
-    for who in senior.iter().copied().take(16) {
-        if chosen.len() == 4 {
-            break;
-        }
-        if publishes(&plan.file(&mut *db, who, &SIDE_SUPERVISORY).await?) {
-            chosen.push(who);
-        }
-    }
+    let mut chosen: Vec<usize> = senior
+        .iter()
+        .copied()
+        .filter(|i| covered(&persons[*i]))
+        .take(4)
+        .collect();
     if chosen.is_empty() {
-        // The preset publishes nobody's side activities: they are still
-        // declared and approved, and the public register stays empty.
+        // Nobody is designated: their side activities are still declared
+        // and approved, and the public register stays empty.
         tracing::debug!(
             org = %org.slug,
             preset = %org.preset,
-            "the preset gives no side activity the publish obligation: the public register stays empty"
+            "nobody holds a designated function: the public register stays empty"
         );
         chosen = senior.iter().copied().take(3).collect();
     }
@@ -1195,37 +1207,29 @@ async fn declarations_of(
         .await?;
     }
 
-    // The public register: the people agree to publication of every side
-    // activity the register may show.
-    let side = declarations::list(
-        &mut *db,
-        org.id,
-        Scope::Organisation,
-        &declarations::Filter {
-            kind: Some(Kind::SideActivity.code().to_string()),
-            ..Default::default()
-        },
-        1,
-        200,
-    )
-    .await?;
-    let mut published = 0;
-    for d in &side.items {
-        if !publication::publishable(&d.kind, &d.status, &d.obligations) {
-            continue;
-        }
-        publication::consent(&mut *db, org.id, d.id, d.person_id, d.version).await?;
+    // The public register: the people in designated functions are told
+    // (as after an approval) and confirm the text, so it is public now.
+    let by = publication::By {
+        actor: ACTOR.to_string(),
+        credential: Credential::Cli,
+    };
+    let announced = publication::sync(&mut *db, org.id, None, &by).await?;
+    for id in &announced {
+        let x = publication::get(&mut *db, org.id, *id)
+            .await?
+            .ok_or_else(|| anyhow!("publication {id} was just announced"))?;
+        publication::confirm(&mut *db, org.id, *id, x.person_id, x.version).await?;
         audit_row(
             &mut *db,
             org.id,
-            "declaration.published",
+            "publication.confirmed",
             "declaration",
-            d.id,
+            *id,
             json!({}),
         )
         .await?;
-        published += 1;
     }
+    let published = announced.len();
     Ok((filed, published))
 }
 

@@ -176,6 +176,16 @@ fn texts(kind: &str) -> (&'static str, &'static str, &'static str) {
             "Er is namens u een melding of aanvraag ingediend in Integer ({org}).",
             "A declaration or request was filed on your behalf in Integer ({org}).",
         ),
+        "publication.to_review" => (
+            "Integer: uw nevenfunctie wordt openbaar gemaakt / your side activity will be published",
+            "Uw functie is aangewezen: uw nevenfunctie wordt openbaar gemaakt in het register van {org}. Bekijk de tekst en corrigeer die zo nodig in Integer.",
+            "Your function is designated: your side activity will be published in the register of {org}. Check the text in Integer and correct it if needed.",
+        ),
+        "publication.corrected" => (
+            "Integer: de tekst van een openbare nevenfunctie is gecorrigeerd / a published side activity was corrected",
+            "Een medewerker heeft de openbare tekst van een nevenfunctie gecorrigeerd die u goedkeurde in Integer ({org}).",
+            "An employee corrected the public text of a side activity you approved in Integer ({org}).",
+        ),
         k if k.starts_with("case.") => (
             "Integer: er is nieuws in een zaak van het meldpunt / news in a reporting-point case",
             "Er is nieuws in een zaak van het meldpunt van {org}.",
@@ -399,6 +409,8 @@ mod tests {
             "declaration.decided",
             "declaration.withdrawn",
             "declaration.filed_for_you",
+            "publication.to_review",
+            "publication.corrected",
             "something.new",
         ];
         let subjects: std::collections::BTreeSet<String> = kinds

@@ -1156,6 +1156,10 @@ async fn staff_pages_of_the_reporting_point_and_prevention_are_accessible() {
 async fn office_and_counsellor_pages_are_accessible() {
     with_browser(|client, base| async move {
         let c = &client;
+        // The public register of side activities, without signing in.
+        open(c, &format!("{base}/o/maastricht/nevenfuncties")).await;
+        wait_for_text(c, "h1", "Register van nevenfuncties").await;
+        check_a11y(c, "public register").await;
         visit_all(
             c,
             &base,
@@ -1166,6 +1170,7 @@ async fn office_and_counsellor_pages_are_accessible() {
                 "/vertrouwenspersoon/cijfers",
                 "/organisatie/moreel-beraad",
                 "/jaarverslag",
+                "/organisatie/aangewezen-functies",
             ],
         )
         .await;
@@ -1180,7 +1185,10 @@ async fn office_and_counsellor_pages_are_accessible() {
             c,
             &base,
             "beheerder@maastricht.demo",
-            &["/organisatie/preventie-instellingen"],
+            &[
+                "/organisatie/preventie-instellingen",
+                "/organisatie/aangewezen-functies",
+            ],
         )
         .await;
     })

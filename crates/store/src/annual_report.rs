@@ -255,19 +255,25 @@ async fn declaration_figures(
         gifts,
         gift_destinations: breakdown(&destination_codes, &destinations, Some("none")),
     };
-    // The register: side activities with the `publish` obligation, in a
-    // public status, that the person agreed to publish.
-    let row = sqlx::query(
+    // The register (docs/OPEN-DATA.md): side activities announced for
+    // publication, public (confirmed, or the notice period over) before the
+    // end of the year, still standing and not ended by then. Whether the
+    // person was designated is decided when they are told (a later change
+    // of designation is not replayed for past years).
+    let since = "(CASE WHEN x.confirmed_at IS NOT NULL AND x.confirmed_at < x.due_at \
+                 THEN x.confirmed_at ELSE x.due_at END)";
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) AS in_register, \
-         COUNT(CASE WHEN published_at >= $2 THEN 1 END) AS published_in_year \
-         FROM declarations WHERE org_id = $1 AND kind = 'side_activity' \
-         AND published_at IS NOT NULL AND published_at < $3 \
-         AND status IN ('approved', 'approved_with_conditions', 'registered') \
-         AND (' ' || obligations || ' ') LIKE '% publish %'",
-    )
+         COUNT(CASE WHEN {since} >= $2 THEN 1 END) AS published_in_year \
+         FROM publications x JOIN declarations d ON d.id = x.declaration_id \
+         WHERE x.org_id = $1 AND d.kind = 'side_activity' AND {since} < $3 \
+         AND d.status IN ('approved', 'approved_with_conditions', 'registered') \
+         AND (d.ended_on IS NULL OR d.ended_on > $4)"
+    )))
     .bind(org.0)
     .bind(start)
     .bind(end)
+    .bind(crate::publication::day(end - 1))
     .fetch_one(&mut *db)
     .await?;
     f.register = RegisterFigures {

@@ -165,7 +165,7 @@ pub async fn manager_chain(db: &mut Db, org: OrgId, person: PersonId) -> Result<
     Ok(chain)
 }
 
-async fn event(
+pub(crate) async fn event(
     db: &mut Db,
     org: OrgId,
     id: i64,

@@ -117,6 +117,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0016_statements.sql"),
     },
     Migration {
+        version: 18,
+        name: "publication",
+        sqlite: include_str!("../migrations/sqlite/0018_publication.sql"),
+        postgres: include_str!("../migrations/postgres/0018_publication.sql"),
+    },
+    Migration {
         version: 19,
         name: "audit_key",
         sqlite: include_str!("../migrations/sqlite/0019_audit_key.sql"),

@@ -298,3 +298,27 @@ pub async fn bytes(db: &mut crate::Db, sql: &'static str, id: i64) -> Vec<u8> {
         .await
         .expect("bytes")
 }
+
+/// Sets a person's function title (tests of designation by function).
+pub async fn set_function_title(db: &mut crate::Db, email: &str, title: Option<&str>) {
+    sqlx::query("UPDATE people SET function_title = $1 WHERE email = $2")
+        .bind(title.map(str::to_string))
+        .bind(email)
+        .execute(db)
+        .await
+        .expect("set function title");
+}
+
+/// Moves a publication's notice back in time by `seconds` (tests of
+/// publication when the notice period ends), as a controlled clock would.
+pub async fn age_publication(db: &mut crate::Db, declaration: i64, seconds: i64) {
+    sqlx::query(
+        "UPDATE publications SET informed_at = informed_at - $1, due_at = due_at - $1 \
+         WHERE declaration_id = $2",
+    )
+    .bind(seconds)
+    .bind(declaration)
+    .execute(db)
+    .await
+    .expect("age publication");
+}

@@ -167,6 +167,21 @@ async fn declaration(
     .execute(&mut *tx)
     .await
     .unwrap();
+    // Published: the person was told and confirmed the text then.
+    if let Some(p) = published {
+        sqlx::query(
+            "INSERT INTO publications (declaration_id, org_id, person_id, informed_at, due_at, \
+             confirmed_at, version) VALUES ($1, $2, $3, $4, $5, $4, 1)",
+        )
+        .bind(id)
+        .bind(org.0)
+        .bind(person.0)
+        .bind(at(p))
+        .bind(at(p) + 14 * 86_400)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
     tx.commit().await.unwrap();
     id
 }

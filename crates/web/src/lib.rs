@@ -246,7 +246,19 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/verklaringen/{id}/publiceren",
-            post(pages::declarations::publish),
+            post(pages::publication::confirm),
+        )
+        .route(
+            "/verklaringen/{id}/publicatietekst",
+            post(pages::publication::correct),
+        )
+        .route(
+            "/verklaringen/{id}/beeindigen",
+            post(pages::publication::end),
+        )
+        .route(
+            "/organisatie/aangewezen-functies",
+            get(pages::designation::form).post(pages::designation::save),
         )
         .route("/o/{org}/{file}", get(pages::public_register::show))
         .route("/jaarverslag", get(pages::annual_report::show))

@@ -33,7 +33,7 @@ impl Layout {
         let mut nav = Vec::new();
         if let Some(user) = &ctx.user {
             let p = &user.principal;
-            let items: [(&'static str, &'static str, bool); 12] = [
+            let items: [(&'static str, &'static str, bool); 13] = [
                 ("/", "nav-home", true),
                 (
                     "/mag-dit",
@@ -87,6 +87,11 @@ impl Layout {
                     "/organisatie/gedragsregels",
                     "nav-preset",
                     may(p, Action::Update, Resource::Organisation),
+                ),
+                (
+                    "/organisatie/aangewezen-functies",
+                    "nav-designation",
+                    may(p, Action::View, Resource::Designation),
                 ),
             ];
             // The counsellors' log; its counts for the integrity office
@@ -521,6 +526,9 @@ pub struct MayIResultPage {
     pub preset_version: String,
     pub back: String,
     pub filing: FilingForm,
+    /// A side activity of someone in a designated function: it will be
+    /// published (the designation decides, not the preset).
+    pub publication_notice: Option<String>,
 }
 
 pub struct DocumentLink {
@@ -708,14 +716,50 @@ pub struct DeclarationPage {
     pub is_gift: bool,
     pub errors: FieldErrors,
     pub notice_key: Option<&'static str>,
-    /// What the public register would show, before the person agrees.
-    pub publish_preview: Option<integer_store::publication::PublicEntry>,
-    /// When it was published (consented), if it was.
-    pub published_on: Option<String>,
+    /// The side activity's publication in the public register, for those
+    /// who may see it.
+    pub publication: Option<PublicationView>,
+    /// Reporting that a side activity ended.
+    pub end: EndView,
     /// The decision form's values when it comes back with errors.
     pub chosen: String,
     pub conditions: String,
     pub reason: String,
+}
+
+/// A side activity's publication, as its declaration's page shows it.
+#[derive(Debug, Clone)]
+pub struct PublicationView {
+    /// Exactly what appears (or will appear) in the public register.
+    pub entry: integer_store::publication::PublicEntry,
+    /// Why it is published; `None` when it no longer is (the person is no
+    /// longer designated or left).
+    pub basis: Option<String>,
+    pub public: bool,
+    /// The day it became (or becomes) public, `YYYY-MM-DD`.
+    pub since: String,
+    pub informed: String,
+    pub seen: Option<String>,
+    /// The day the person last corrected the text.
+    pub corrected: Option<String>,
+    /// The declaration's own text, shown beside a correction.
+    pub original_activity: String,
+    pub original_organisation: Option<String>,
+    /// The person may confirm or correct it.
+    pub can_act: bool,
+    pub version: i64,
+    /// The correction form's values.
+    pub form_activity: String,
+    pub form_organisation: String,
+}
+
+/// Reporting that a side activity ended.
+#[derive(Debug, Clone, Default)]
+pub struct EndView {
+    pub can_end: bool,
+    pub ended_on: Option<String>,
+    /// The form's value when it comes back with an error.
+    pub date: String,
 }
 
 impl DeclarationPage {

@@ -70,6 +70,14 @@ async fn decide(
         .unwrap()
 }
 
+/// The publication's version on a declaration's page (its forms carry it).
+fn publication_version(html: &str) -> String {
+    let form = html
+        .find("/publiceren\"")
+        .unwrap_or_else(|| panic!("no confirmation form: {html}"));
+    attr(&html[form..], "name=\"versie\" value")
+}
+
 fn attr(html: &str, name: &str) -> String {
     let marker = format!("{name}=\"");
     let i = html.find(&marker).unwrap_or_else(|| panic!("no {name}")) + marker.len();
@@ -525,7 +533,7 @@ fn answers_for(
 }
 
 #[tokio::test]
-async fn a_limburg_scale_14_side_activity_is_published_after_consent() {
+async fn a_limburg_scale_14_side_activity_is_published_once_the_person_saw_it() {
     for db in both().await {
         let app = TestApp::spawn(db).await;
         let mut conn = app.db.store.conn().await.unwrap();
@@ -596,16 +604,19 @@ async fn a_limburg_scale_14_side_activity_is_published_after_consent() {
         assert_eq!(
             json(&app).await["entries"],
             serde_json::json!([]),
-            "nothing before the person agrees"
+            "nothing before the person saw the text (the notice period runs)"
         );
-        // The person sees exactly what will appear, then agrees.
+        // The person is told, sees exactly what will appear, and confirms
+        // it: published at once (refusing is not offered).
         let (_, detail) = page(&app, &employee, &format!("/verklaringen/{id}")).await;
         assert!(
             detail.contains("id=\"publicatie\"") && detail.contains("Stichting Limburgs Landschap"),
             "{detail}"
         );
+        assert!(detail.contains("salarisschaal 14 of hoger"), "{detail}");
+        assert!(detail.contains("wettelijke plicht"), "{detail}");
         let csrf = hidden(&detail, "csrf");
-        let version = attr(&detail, "data-version");
+        let version = publication_version(&detail);
         let r = employee
             .post(app.url(&format!("/verklaringen/{id}/publiceren")))
             .form(&[("csrf", csrf.as_str()), ("versie", version.as_str())])

@@ -231,6 +231,12 @@ pub async fn file(
         )
         .await?;
     }
+    // A registered side activity (nobody decides) of a person in a
+    // designated function is announced for publication at once.
+    if kind == Kind::SideActivity && status == Status::Registered {
+        let by = super::publication::by(&s);
+        integer_store::publication::sync(&mut tx, p.org, Some(declarant), &by).await?;
+    }
     audit::append(
         &mut tx,
         &audit::event(Some(p.org.0), s.user.actor(), Credential::Session, "declaration.filed", "declaration", id,
@@ -299,7 +305,7 @@ fn declaration_permit(
 }
 
 /// Loads a declaration of the caller's organisation and checks `action`.
-async fn load(
+pub(super) async fn load(
     state: &AppState,
     s: &SignedIn,
     id: i64,
@@ -356,10 +362,14 @@ pub struct Notice {
     gepubliceerd: Option<String>,
     #[serde(default)]
     gewijzigd: Option<String>,
+    #[serde(default)]
+    gecorrigeerd: Option<String>,
+    #[serde(default)]
+    beeindigd: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     s: &SignedIn,
     d: DeclarationRecord,
@@ -410,29 +420,11 @@ async fn page(
         (None, Some(q)) => catalog.get(lang, &format!("approver-{q}")).to_string(),
         _ => String::new(),
     };
-    // The public register: a preview before consent, the date after.
-    let published = integer_store::publication::published_at(&mut conn, p.org, d.id).await?;
-    let publishable = integer_store::publication::publishable(&d.kind, &d.status, &d.obligations);
-    let publish_preview = if own && publishable && published.is_none() {
-        let (publish_names, _) = integer_store::publication::settings(&mut conn, p.org).await?;
-        let me = people::get(&mut conn, p.org, d.person_id).await?;
-        Some(integer_store::publication::entry(
-            publish_names,
-            &d.person_name,
-            me.as_ref().and_then(|m| m.function_title.as_deref()),
-            &d.description,
-            d.third_party.as_deref(),
-            &d.answers,
-            d.conditions.as_deref(),
-            d.decided_at.unwrap_or(d.created_at),
-            None,
-        ))
-    } else {
-        None
-    };
+    // The public register: the text as it appears, and the end.
+    let (publication, end) = super::publication::sections(&mut conn, s, &d, relation).await?;
     Ok(DeclarationPage {
-        publish_preview,
-        published_on: published.map(date_of),
+        publication,
+        end,
         l: Layout::new(&s.ctx, "decl-title"),
         kind_key: format!("kind-{}", d.kind),
         status_key: format!("status-{}", d.status),
@@ -479,12 +471,23 @@ pub async fn show(
     } else if n.aangevuld.is_some() {
         Some("decl-responded")
     } else if n.gepubliceerd.is_some() {
-        Some("publish-saved")
+        Some("publication-confirmed")
     } else if n.gewijzigd.is_some() {
         Some("decl-amended")
+    } else if n.gecorrigeerd.is_some() {
+        Some("publication-corrected")
+    } else if n.beeindigd.is_some() {
+        Some("publication-ended")
     } else {
         None
     };
+    // The person has now seen the text that is (or will be) public.
+    if relation == Relation::Own && d.kind == "side_activity" {
+        let p = &s.user.principal;
+        let mut tx = state.store.begin_write().await?;
+        integer_store::publication::mark_seen(&mut tx, p.org, id, p.person).await?;
+        tx.commit().await?;
+    }
     // Every look at a declaration by someone else than its owner is audited.
     if relation != Relation::Own {
         let p = &s.user.principal;
@@ -606,6 +609,15 @@ pub async fn decide_on(
         match result {
             Ok(()) => {
                 store::notify(&mut tx, p.org, d.person_id, "declaration.decided", Some(id)).await?;
+                // An approved side activity of a person in a designated
+                // function: they are told and shown the public text.
+                if d.kind == Kind::SideActivity.code()
+                    && matches!(outcome, Outcome::Approve | Outcome::ApproveWithConditions)
+                {
+                    let by = super::publication::by(&s);
+                    integer_store::publication::sync(&mut tx, p.org, Some(d.person_id), &by)
+                        .await?;
+                }
                 audit::append(
                     &mut tx,
                     &audit::event(Some(p.org.0), s.user.actor(), Credential::Session, "declaration.decided", "declaration", id,
@@ -735,47 +747,6 @@ pub async fn amend(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/verklaringen/{id}?gewijzigd=1")).into_response())
-}
-
-/// `POST /verklaringen/{id}/publiceren`: the person agrees to what the
-/// public register will show.
-pub async fn publish(
-    State(state): State<AppState>,
-    s: SignedIn,
-    Path(id): Path<i64>,
-    form: Form,
-) -> Result<Response, AppError> {
-    form.verify_csrf(&s.user.csrf)?;
-    let (d, _) = load(&state, &s, id, Action::Update).await?;
-    let version: i64 = form
-        .get("versie")
-        .parse()
-        .map_err(|_| AppError::BadRequest)?;
-    if !integer_store::publication::publishable(&d.kind, &d.status, &d.obligations) {
-        return Err(AppError::Conflict);
-    }
-    let p = &s.user.principal;
-    let mut tx = state.store.begin_write().await?;
-    match integer_store::publication::consent(&mut tx, p.org, id, p.person, version).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => return Err(AppError::Conflict),
-        Err(e) => return Err(e.into()),
-    }
-    audit::append(
-        &mut tx,
-        &audit::event(
-            Some(p.org.0),
-            s.user.actor(),
-            Credential::Session,
-            "declaration.published",
-            "declaration",
-            id,
-            serde_json::json!({}),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/verklaringen/{id}?gepubliceerd=1")).into_response())
 }
 
 pub async fn withdraw(

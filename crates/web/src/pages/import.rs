@@ -202,6 +202,9 @@ pub async fn apply(
         ),
     )
     .await?;
+    // Function titles, salary scales and flags may have changed: whoever
+    // is now designated is told their side activities will be published.
+    integer_store::publication::sync(&mut tx, p.org, None, &super::publication::by(&s)).await?;
     tx.commit().await?;
     preview(&s, id, file_name, &report, true, StatusCode::OK)
 }

@@ -288,14 +288,19 @@ pub async fn ask(
         &params,
         &questions[..questions.len().saturating_sub(1)],
     );
-    render(&result_page(
-        &s,
-        kind,
-        preset,
-        &decision,
-        back_href(kind, &back),
-        filing,
-    ))
+    let mut page = result_page(&s, kind, preset, &decision, back_href(kind, &back), filing);
+    // In a designated function the side activity will be published once
+    // approved or registered (docs/OPEN-DATA.md).
+    if kind == Kind::SideActivity
+        && let Some(ground) = integer_store::publication::ground_of(&mut conn, p.org, &me).await?
+    {
+        page.publication_notice = Some(catalog.format(
+            lang,
+            "mayi-publication-notice",
+            &[("ground", super::publication::ground_text(lang, ground))],
+        ));
+    }
+    render(&page)
 }
 
 fn back_href(kind: Kind, answers: &[(String, String)]) -> String {
@@ -417,6 +422,7 @@ pub(crate) fn result_page(
         preset_version: decision.preset_version.clone(),
         back,
         filing,
+        publication_notice: None,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The public register of side activities (`/o/{org}/nevenfuncties`, and
 //! `.csv` and `.json` at stable addresses; docs/OPEN-DATA.md). No sign-in,
-//! no cookies; only what the person agreed to publish.
+//! no cookies. Publication follows designation: the side activities of
+//! people in designated functions, once they were shown the text and
+//! confirmed it or the notice period passed.
 
 use super::render;
 use crate::AppState;
@@ -27,7 +29,7 @@ async fn load(
     let org = orgs::by_slug(&mut conn, slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (entries, updated) = publication::register(&mut conn, org.id).await?;
+    let (entries, updated) = publication::register(&mut conn, org.id, integer_store::now()).await?;
     Ok((org, entries, updated))
 }
 
