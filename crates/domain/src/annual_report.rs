@@ -819,8 +819,7 @@ pub fn to_json(doc: &Document, org: OrgRef<'_>, published_at: Option<&str>, lang
 /// The report as CSV: one row per figure (section, figure, year, value,
 /// version). Suppressed values read `< 5` or `hidden`.
 pub fn to_csv(doc: &Document) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["section", "figure", "year", "value", "version"])?;
+    let mut w = crate::export::CsvWriter::new(&["section", "figure", "year", "value", "version"]);
     let year = doc.year.to_string();
     let value = |s: Shown| match s {
         Shown::Exact(n) => n.to_string(),
@@ -829,37 +828,36 @@ pub fn to_csv(doc: &Document) -> Result<String, csv::Error> {
     };
     for t in &doc.tables {
         for r in &t.rows {
-            w.write_record([
+            w.row(&[
                 t.section.as_str(),
                 &format!("{}.{}", t.id, r.code),
                 &year,
                 &value(r.shown),
                 doc.version.code(),
-            ])?;
+            ]);
         }
         if let Some(total) = t.total {
-            w.write_record([
+            w.row(&[
                 t.section.as_str(),
                 &format!("{}.total", t.id),
                 &year,
                 &value(total),
                 doc.version.code(),
-            ])?;
+            ]);
         }
     }
     for t in &doc.trends {
         for (y, s) in &t.values {
-            w.write_record([
+            w.row(&[
                 "trends",
                 &t.code,
                 &y.to_string(),
                 &value(*s),
                 doc.version.code(),
-            ])?;
+            ]);
         }
     }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(String::from_utf8_lossy(&w.finish()).into_owned())
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub mod counsel;
 pub mod crypto;
 pub mod declaration;
 pub mod designation;
+pub mod export;
 pub mod i18n;
 pub mod import;
 pub mod learning;

@@ -301,14 +301,15 @@ pub async fn run(config: Config, args: ExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The rows as CSV with a header; lists are joined with "; ", empty values
-/// stay empty, and text a spreadsheet would run as a formula gets a `'`.
+/// stay empty, and text a spreadsheet would run as a formula gets a `'`
+/// (the one CSV writer, `integer_domain::export`).
 fn to_csv(columns: &[&str], rows: &[Value]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(columns)?;
+    let mut w = integer_domain::export::CsvWriter::new(columns);
     for row in rows {
-        w.write_record(columns.iter().map(|c| cell(&row[*c])))?;
+        let cells: Vec<String> = columns.iter().map(|c| cell(&row[*c])).collect();
+        w.row(&cells);
     }
-    w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))
+    Ok(w.finish())
 }
 
 fn cell(v: &Value) -> String {
@@ -316,19 +317,9 @@ fn cell(v: &Value) -> String {
         Value::Null => String::new(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) => csv_safe(s),
+        Value::String(s) => s.clone(),
         Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("; "),
-        Value::Object(_) => csv_safe(&v.to_string()),
-    }
-}
-
-/// Text that a spreadsheet would run as a formula is prefixed with `'`
-/// (CSV injection), as the registers' exports do.
-fn csv_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
+        Value::Object(_) => v.to_string(),
     }
 }
 
@@ -342,7 +333,8 @@ mod tests {
         assert_eq!(cell(&json!(true)), "true");
         assert_eq!(cell(&json!(12)), "12");
         assert_eq!(cell(&json!(["a", "b"])), "a; b");
-        assert_eq!(cell(&json!("=SUM(A1)")), "'=SUM(A1)");
         assert_eq!(cell(&json!("2025-01-02")), "2025-01-02");
+        let csv = to_csv(&["a"], &[json!({"a": "=SUM(A1)"})]).unwrap();
+        assert_eq!(String::from_utf8(csv).unwrap(), "a\n'=SUM(A1)\n");
     }
 }

@@ -15,7 +15,6 @@ pub mod error;
 pub mod forms;
 pub mod logging;
 pub mod metrics;
-pub mod ods;
 pub mod pages;
 pub mod preset;
 pub mod security;

@@ -573,10 +573,7 @@ pub async fn counts_csv(
     drop(conn);
     let catalog = Catalog::bundled();
     let lang = s.ctx.lang;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| AppError::Internal(e.into());
-    w.write_record(["group", "code", "label", "count"])
-        .map_err(csv_err)?;
+    let mut w = integer_domain::export::CsvWriter::new(&["group", "code", "label", "count"]);
     for (code, key, n) in [
         (
             "consultations",
@@ -591,8 +588,7 @@ pub async fn counts_csv(
             c.consultations - c.first_contacts,
         ),
     ] {
-        w.write_record(["total", code, catalog.get(lang, key), &n.to_string()])
-            .map_err(csv_err)?;
+        w.row(&["total", code, catalog.get(lang, key), &n.to_string()]);
     }
     for (group, list, prefix) in [
         ("topic", &c.by_topic, "counsel-topic-"),
@@ -603,13 +599,10 @@ pub async fn counts_csv(
         for (code, n) in list {
             let key = format!("{prefix}{code}");
             let label = catalog.get(lang, &key);
-            w.write_record([group, code.as_str(), label, &n.to_string()])
-                .map_err(csv_err)?;
+            w.row(&[group, code.as_str(), label, &n.to_string()]);
         }
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    let body = w.finish();
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -1278,13 +1278,18 @@ pub async fn register(
     list_page(&state, &s, q, "register", false).await
 }
 
-/// `GET /registers/export.{csv,json}`: the filtered register, all pages.
+/// `GET /registers/export.{csv,json,ods}`: the filtered register, all
+/// pages.
 pub async fn export(
     State(state): State<AppState>,
     s: SignedIn,
     Path(format): Path<String>,
     Query(q): Query<RegisterQuery>,
 ) -> Result<Response, AppError> {
+    // An unknown format is not an export: nothing is read or audited.
+    if !matches!(format.as_str(), "export.json" | "export.csv" | "export.ods") {
+        return Err(AppError::NotFound);
+    }
     let p = &s.user.principal;
     let (permit, forced) = declaration_permit(p, Action::Export, Target::org(p.org))?;
     let mut q = q;
@@ -1356,16 +1361,11 @@ pub async fn export(
                 .into_response())
         }
         "export.csv" => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(EXPORT_HEADER)
-                .map_err(|e| AppError::Internal(e.into()))?;
+            let mut w = integer_domain::export::CsvWriter::new(&EXPORT_HEADER);
             for d in &all {
-                w.write_record(export_row(d))
-                    .map_err(|e| AppError::Internal(e.into()))?;
+                w.row(&export_row(d));
             }
-            let body = w
-                .into_inner()
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
+            let body = w.finish();
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -1380,7 +1380,7 @@ pub async fn export(
         }
         "export.ods" => {
             let rows: Vec<Vec<String>> = all.iter().map(export_row).collect();
-            let body = crate::ods::spreadsheet("Register", &EXPORT_HEADER, &rows);
+            let body = integer_domain::export::ods::spreadsheet("Register", &EXPORT_HEADER, &rows);
             Ok((
                 [
                     (
@@ -1436,31 +1436,21 @@ fn export_row(d: &DeclarationRecord) -> Vec<String> {
         .unwrap_or_default();
     vec![
         d.id.to_string(),
-        csv_safe(&d.person_name),
-        csv_safe(d.unit_name.as_deref().unwrap_or("")),
+        d.person_name.clone(),
+        d.unit_name.as_deref().unwrap_or("").to_string(),
         d.kind.clone(),
         d.status.clone(),
         d.verdict.clone(),
         d.approver.clone().unwrap_or_default(),
         value,
-        csv_safe(d.third_party.as_deref().unwrap_or("")),
+        d.third_party.as_deref().unwrap_or("").to_string(),
         d.event_date.clone().unwrap_or_default(),
-        csv_safe(&d.description),
+        d.description.clone(),
         d.outcome.clone().unwrap_or_default(),
-        csv_safe(d.conditions.as_deref().unwrap_or("")),
+        d.conditions.as_deref().unwrap_or("").to_string(),
         d.destination.clone().unwrap_or_default(),
         date_of(d.created_at),
         d.decided_at.map(date_of).unwrap_or_default(),
         d.preset_version.clone(),
     ]
-}
-
-/// Text that a spreadsheet would run as a formula is prefixed with `'`
-/// (CSV injection).
-fn csv_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
 }

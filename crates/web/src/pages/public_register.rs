@@ -72,9 +72,9 @@ pub async fn show(
             Ok(([cache], axum::Json(body)).into_response())
         }
         "nevenfuncties.csv" => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            let to_err = |e: csv::Error| AppError::Internal(e.into());
-            w.write_record([
+            // The one CSV writer: formulas neutralised (a published side
+            // activity is text its holder wrote).
+            let mut w = integer_domain::export::CsvWriter::new(&[
                 "name",
                 "function_title",
                 "activity",
@@ -84,10 +84,9 @@ pub async fn show(
                 "approved_on",
                 "reviewed_on",
                 "register_updated",
-            ])
-            .map_err(to_err)?;
+            ]);
             for e in &entries {
-                w.write_record([
+                w.row(&[
                     e.name.clone().unwrap_or_default(),
                     e.function_title.clone().unwrap_or_default(),
                     e.activity.clone(),
@@ -97,12 +96,9 @@ pub async fn show(
                     e.approved_on.clone(),
                     e.reviewed_on.clone(),
                     updated.clone().unwrap_or_default(),
-                ])
-                .map_err(to_err)?;
+                ]);
             }
-            let body = w
-                .into_inner()
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
+            let body = w.finish();
             Ok((
                 [cache, (header::CONTENT_TYPE, "text/csv; charset=utf-8")],
                 body,
