@@ -132,8 +132,44 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     pub max_body_bytes: usize,
     pub max_import_bytes: usize,
-    /// Trust `X-Forwarded-For` for the client address (behind a proxy).
-    pub trust_forwarded_for: bool,
+    /// The reverse proxies and load balancers in front of Integer:
+    /// addresses or networks (`10.0.0.0/8`), as a list or comma-separated.
+    /// From them `X-Forwarded-For` and `X-Request-Id` are believed.
+    #[serde(deserialize_with = "proxies")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Replaced by `trusted_proxies`; `true` is refused with a message that
+    /// says so (`false` changes nothing).
+    #[serde(default)]
+    pub trust_forwarded_for: Option<bool>,
+}
+
+/// A list of addresses or networks, as a TOML array or one string with
+/// commas (from the environment). A bare address is a /32 or /128 network.
+fn proxies<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        List(Vec<String>),
+        One(String),
+    }
+    let items = match Raw::deserialize(d)? {
+        Raw::List(items) => items,
+        Raw::One(text) => text.split(',').map(str::to_string).collect(),
+    };
+    items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "server.trusted_proxies: '{s}' is geen adres of netwerk / is not an address or network"
+                    ))
+                })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -230,7 +266,7 @@ bind = "127.0.0.1:8080"
 secure_cookies = false
 max_body_bytes = 1048576
 max_import_bytes = 20971520
-trust_forwarded_for = false
+trusted_proxies = []
 
 [database]
 url = "sqlite://data/integer.db"
@@ -321,6 +357,13 @@ pub fn load_with(
         .try_into()
         .context("configuratie ongeldig / invalid configuration")?;
     integer_store::backend_for_url(config.database.url.expose())?;
+    if config.server.trust_forwarded_for == Some(true) {
+        bail!(
+            "server.trust_forwarded_for bestaat niet meer: noem de proxy's in server.trusted_proxies, \
+             bijvoorbeeld [\"10.0.0.2\"] / server.trust_forwarded_for is gone: list your proxies in \
+             server.trusted_proxies, for example [\"10.0.0.2\"]"
+        );
+    }
     Ok(config)
 }
 
@@ -386,7 +429,7 @@ impl Config {
             login_max_failures_per_account: self.security.login_max_failures_per_account,
             login_max_failures_per_ip: self.security.login_max_failures_per_ip,
             login_window_secs: self.security.login_window_minutes * 60,
-            trust_forwarded_for: self.server.trust_forwarded_for,
+            trusted_proxies: self.server.trusted_proxies.clone(),
             installation_key: None,
         }
     }
@@ -520,6 +563,39 @@ pub fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     f.write_all(b"\n")?;
     f.sync_all()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod proxy_config_tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_from_a_file_or_the_environment() {
+        let env = vec![(
+            "INTEGER__SERVER__TRUSTED_PROXIES".to_string(),
+            "10.0.0.0/8, 192.0.2.7".to_string(),
+        )];
+        let c = load_with(None, &env, None).unwrap();
+        assert_eq!(
+            c.server.trusted_proxies,
+            vec![
+                "10.0.0.0/8".parse::<ipnet::IpNet>().unwrap(),
+                "192.0.2.7/32".parse().unwrap()
+            ]
+        );
+        let bad = vec![(
+            "INTEGER__SERVER__TRUSTED_PROXIES".to_string(),
+            "proxy.example".to_string(),
+        )];
+        let err = format!("{:#}", load_with(None, &bad, None).unwrap_err());
+        assert!(err.contains("proxy.example"), "{err}");
+        let old = vec![(
+            "INTEGER__SERVER__TRUST_FORWARDED_FOR".to_string(),
+            "true".to_string(),
+        )];
+        let err = format!("{:#}", load_with(None, &old, None).unwrap_err());
+        assert!(err.contains("trusted_proxies"), "{err}");
+    }
 }
 
 #[cfg(test)]

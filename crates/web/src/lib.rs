@@ -41,9 +41,10 @@ pub struct WebConfig {
     pub login_max_failures_per_account: i64,
     pub login_max_failures_per_ip: i64,
     pub login_window_secs: i64,
-    /// Take the client address from `X-Forwarded-For` (only behind a
-    /// trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// The proxies (addresses or networks) whose `X-Forwarded-For` and
+    /// `X-Request-Id` are believed; empty: none. See
+    /// [`security::client_address`].
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The installation key that wraps every case key (see
     /// docs/SECURITY.md). `None` only in tests: a random key per process.
     pub installation_key: Option<integer_domain::crypto::InstallationKey>,
@@ -61,7 +62,7 @@ impl Default for WebConfig {
             login_max_failures_per_account: 5,
             login_max_failures_per_ip: 50,
             login_window_secs: 15 * 60,
-            trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
             installation_key: None,
         }
     }

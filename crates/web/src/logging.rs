@@ -3,8 +3,8 @@
 //! and duration. No personal data, no secrets.
 //!
 //! Every request has a request id: taken from the `X-Request-Id` header
-//! when the server trusts its proxy (`server.trust_forwarded_for`) and the
-//! value is well-formed, generated otherwise. It is in every log line of
+//! when the request comes from a trusted proxy (`server.trusted_proxies`)
+//! and the value is well-formed, generated otherwise. It is in every log line of
 //! the request (a tracing span), in the `X-Request-Id` response header and
 //! on the error page, so that a user's complaint can be found in the logs.
 
@@ -36,9 +36,12 @@ fn new_request_id() -> String {
 }
 
 pub async fn request_id(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let from_proxy = state
-        .config
-        .trust_forwarded_for
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let from_proxy = peer
+        .is_some_and(|ip| crate::security::is_trusted_proxy(&state.config.trusted_proxies, ip))
         .then(|| req.headers().get(REQUEST_ID_HEADER))
         .flatten()
         .and_then(|v| v.to_str().ok())

@@ -105,3 +105,84 @@ mod tests {
         assert!(!same_secret("abc", "abcd"));
     }
 }
+
+/// Whether `addr` is one of the trusted proxies.
+pub fn is_trusted_proxy(trusted: &[ipnet::IpNet], addr: std::net::IpAddr) -> bool {
+    trusted.iter().any(|net| net.contains(&addr))
+}
+
+/// The client's address: the TCP peer, unless the peer is a trusted proxy;
+/// then the rightmost `X-Forwarded-For` entry that is not a trusted proxy
+/// (entries left of it were written by the client and may be anything).
+/// When every entry is trusted, the leftmost one.
+pub fn client_address(
+    trusted: &[ipnet::IpNet],
+    headers: &axum::http::HeaderMap,
+    peer: std::net::IpAddr,
+) -> std::net::IpAddr {
+    if !is_trusted_proxy(trusted, peer) {
+        return peer;
+    }
+    let mut hops: Vec<std::net::IpAddr> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(text) = value.to_str() else {
+            return peer;
+        };
+        for entry in text.split(',') {
+            match entry.trim().parse::<std::net::IpAddr>() {
+                Ok(ip) => hops.push(ip),
+                // Not an address: what lies left of it cannot be trusted, and
+                // neither can it; the proxy itself is the best we know.
+                Err(_) => hops.clear(),
+            }
+        }
+    }
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        client = *hop;
+        if !is_trusted_proxy(trusted, *hop) {
+            break;
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod proxy_tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    fn nets(list: &[&str]) -> Vec<ipnet::IpNet> {
+        list.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    fn xff(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", value.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn the_client_is_the_rightmost_untrusted_address() {
+        let trusted = nets(&["10.0.0.0/8", "192.0.2.1/32"]);
+        let lb: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        // A spoofed leftmost entry is not believed.
+        assert_eq!(
+            client_address(&trusted, &xff("6.6.6.6, 203.0.113.9"), lb),
+            "203.0.113.9".parse::<std::net::IpAddr>().unwrap()
+        );
+        // Through two trusted hops.
+        assert_eq!(
+            client_address(&trusted, &xff("203.0.113.9, 192.0.2.1"), lb),
+            "203.0.113.9".parse::<std::net::IpAddr>().unwrap()
+        );
+        // A peer that is not a proxy: its header is ignored.
+        let direct: std::net::IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(client_address(&trusted, &xff("1.2.3.4"), direct), direct);
+        // No header, or garbage: the proxy's own address.
+        assert_eq!(client_address(&trusted, &HeaderMap::new(), lb), lb);
+        assert_eq!(client_address(&trusted, &xff("1.2.3.4, nonsense"), lb), lb);
+        // Nothing trusted: always the peer.
+        assert_eq!(client_address(&[], &xff("1.2.3.4"), lb), lb);
+    }
+}

@@ -52,7 +52,7 @@ async fn every_answer_has_a_request_id_and_the_error_page_shows_it() {
 #[tokio::test]
 async fn a_trusted_proxy_passes_its_request_id_when_it_is_plain() {
     let config = WebConfig {
-        trust_forwarded_for: true,
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         ..WebConfig::default()
     };
     let app = TestApp::spawn_with(sqlite().await, config).await;
@@ -193,7 +193,7 @@ async fn the_access_log_line_carries_the_request_id() {
         .with_writer(move || writer.clone())
         .init();
     let config = WebConfig {
-        trust_forwarded_for: true,
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         ..WebConfig::default()
     };
     let app = TestApp::spawn_with(sqlite().await, config).await;

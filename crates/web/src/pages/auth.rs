@@ -133,15 +133,7 @@ pub async fn login_form(
 
 /// The client's address, for throttling only (never stored: hashed).
 pub(crate) fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    if state.config.trust_forwarded_for
-        && let Some(first) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-    {
-        return first.trim().to_string();
-    }
-    peer.ip().to_string()
+    crate::security::client_address(&state.config.trusted_proxies, headers, peer.ip()).to_string()
 }
 
 pub async fn login(
