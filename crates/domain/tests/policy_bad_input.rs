@@ -231,7 +231,10 @@ fn an_item_must_be_one_of_the_known_things() {
     let e = err(r#"{"kind": "private_use", "item": "yacht"}"#);
     assert_eq!(e.code(), "invalid_value");
     assert!(e.message_en().contains("service_car"), "{e}");
-    assert_eq!(err(r#"{"kind": "private_use", "item": 3}"#).code(), "wrong_type");
+    assert_eq!(
+        err(r#"{"kind": "private_use", "item": 3}"#).code(),
+        "wrong_type"
+    );
     let ok = parse_declaration_json(r#"{"kind": "private_use", "item": "mobile_phone"}"#).unwrap();
     assert_eq!(ok.item.as_deref(), Some("mobile_phone"));
 }
@@ -258,13 +261,20 @@ fn an_addition_says_why_and_only_on_a_deciding_rule() {
         "silent = true\naddition = { nl = \"Omdat.\", en = \"Because.\" }",
     );
     let e = preset_err(&bad);
-    assert!(e.message_en().contains("a silent rule cannot be an addition"), "{e}");
+    assert!(
+        e.message_en()
+            .contains("a silent rule cannot be an addition"),
+        "{e}"
+    );
     let empty = MINIMAL.replace(
         "verdict = \"not_allowed\"",
         "verdict = \"not_allowed\"\naddition = { nl = \"\", en = \"Because.\" }",
     );
     let e = preset_err(&empty);
-    assert!(e.message_en().contains("Dutch (`nl`) and English (`en`)"), "{e}");
+    assert!(
+        e.message_en().contains("Dutch (`nl`) and English (`en`)"),
+        "{e}"
+    );
     assert!(e.problems[0].path.ends_with(".addition"), "{e}");
 }
 

@@ -72,10 +72,7 @@ fn every_rule_of_every_preset_is_exercised_both_ways() {
     for name in integer_domain::policy::preset_names() {
         let preset = bundled_preset(name).unwrap();
         for rule in &preset.rules {
-            let listed = rule
-                .when
-                .iter()
-                .any(|c| c.test == Test::Listed(true));
+            let listed = rule.when.iter().any(|c| c.test == Test::Listed(true));
             if listed && preset.restricted_interests.is_empty() {
                 continue;
             }
@@ -89,8 +86,12 @@ fn every_rule_of_every_preset_is_exercised_both_ways() {
             if !decided.iter().filter(same_kind).any(|(_, _, d)| fires(d)) {
                 missing.push(format!("{name}: no case is decided by `{}`", rule.id));
             }
-            if !rule.when.is_empty() && !decided.iter().filter(same_kind).any(|(_, _, d)| !fires(d)) {
-                missing.push(format!("{name}: every case of its kind is decided by `{}`", rule.id));
+            if !rule.when.is_empty() && !decided.iter().filter(same_kind).any(|(_, _, d)| !fires(d))
+            {
+                missing.push(format!(
+                    "{name}: every case of its kind is decided by `{}`",
+                    rule.id
+                ));
             }
         }
     }

@@ -525,7 +525,11 @@ fn reading_commands_refuse_a_database_that_does_not_exist() {
 #[test]
 fn wrong_use_of_the_command_line_exits_2() {
     let env = Env::new();
-    for args in [vec!["bestaat-niet"], vec!["seed", "--org"], vec!["serve", "--onbekend"]] {
+    for args in [
+        vec!["bestaat-niet"],
+        vec!["seed", "--org"],
+        vec!["serve", "--onbekend"],
+    ] {
         let out = env.run(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
     }

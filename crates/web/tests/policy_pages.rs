@@ -489,10 +489,16 @@ async fn the_control_questions_come_from_the_preset_that_has_them() {
             has_questionnaire,
             "{preset}: {html}"
         );
-        assert_eq!(html.contains("Zes controlevragen"), has_questionnaire, "{preset}");
+        assert_eq!(
+            html.contains("Zes controlevragen"),
+            has_questionnaire,
+            "{preset}"
+        );
         if has_questionnaire {
             assert!(
-                html.contains("href=\"/gedragscode/maastricht-gedragscode-ambtelijke-organisatie#s-2.uitleg\""),
+                html.contains(
+                    "href=\"/gedragscode/maastricht-gedragscode-ambtelijke-organisatie#s-2.uitleg\""
+                ),
                 "the source is cited: {html}"
             );
             assert!(html.contains("Houdt de gemeente toezicht"), "{html}");
@@ -521,14 +527,24 @@ async fn a_designated_official_is_answered_from_the_employers_list() {
         let csrf = app.csrf(&admin).await;
         let r = admin
             .post(app.url("/organisatie/gedragsregels"))
-            .form(&[("csrf", csrf.as_str()), ("revisie", "0"), ("bron", changed.as_str())])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("revisie", "0"),
+                ("bron", changed.as_str()),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
         let mut conn = app.db.store.conn().await.unwrap();
-        integer_store::testing::set_employee_facts(&mut conn, &email_of(Role::Employee), None, false, true)
-            .await;
+        integer_store::testing::set_employee_facts(
+            &mut conn,
+            &email_of(Role::Employee),
+            None,
+            false,
+            true,
+        )
+        .await;
         drop(conn);
         let c = app.signed_in(&email_of(Role::Employee)).await;
         let base = "soort=financial_interest&intent_to_influence=nee&may_conflict=nee";
@@ -555,7 +571,10 @@ async fn a_designated_official_is_answered_from_the_employers_list() {
             .await
             .unwrap();
         assert!(answer.contains("data-verdict=\"not_allowed\""), "{answer}");
-        assert!(answer.contains("Op de lijst van de werkgever: Aandelen in bouwbedrijven"), "{answer}");
+        assert!(
+            answer.contains("Op de lijst van de werkgever: Aandelen in bouwbedrijven"),
+            "{answer}"
+        );
         assert!(answer.contains("#s-8.1.d"), "the article is cited");
         // None of these: the report of a designated function.
         let none = c
@@ -598,7 +617,10 @@ async fn a_designated_official_is_answered_from_the_employers_list() {
             .text()
             .await
             .unwrap();
-        assert!(detail.contains("Aandelen in bouwbedrijven die voor de gemeente werken"), "{detail}");
+        assert!(
+            detail.contains("Aandelen in bouwbedrijven die voor de gemeente werken"),
+            "{detail}"
+        );
     }
 }
 
@@ -620,8 +642,14 @@ async fn an_organisations_own_addition_is_shown_as_such() {
         .unwrap();
     assert!(html.contains("data-verdict=\"not_allowed\""), "{html}");
     assert!(html.contains("id=\"aanvulling\""), "{html}");
-    assert!(html.contains("Eigen aanvulling van de organisatie"), "{html}");
-    assert!(html.contains("noemt geschenken tijdens een inkoop niet"), "{html}");
+    assert!(
+        html.contains("Eigen aanvulling van de organisatie"),
+        "{html}"
+    );
+    assert!(
+        html.contains("noemt geschenken tijdens een inkoop niet"),
+        "{html}"
+    );
     // A rule the code states carries no such notice.
     let plain = c
         .get(app.url("/mag-dit/vragen?soort=gift&value_eur=75&sent_to_home_address=nee&procurement_ongoing=nee\
@@ -633,7 +661,10 @@ async fn an_organisations_own_addition_is_shown_as_such() {
         .text()
         .await
         .unwrap();
-    assert!(plain.contains("data-verdict=\"not_allowed\"") && !plain.contains("id=\"aanvulling\""), "{plain}");
+    assert!(
+        plain.contains("data-verdict=\"not_allowed\"") && !plain.contains("id=\"aanvulling\""),
+        "{plain}"
+    );
 }
 
 // "Mag dit?" as a browser walks it: nothing below builds a URL or a form by

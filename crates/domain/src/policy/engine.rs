@@ -10,8 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::declaration::Declaration;
 use super::condition::Test;
+use super::declaration::Declaration;
 use super::preset::{Bilingual, Outcome, Preset, Rule};
 use super::text::Citation;
 use super::vocab::{Approver, Obligation, Verdict};
@@ -51,7 +51,8 @@ const BASELINE_EN: &str = "So the statutory baseline applies:";
 const NO_RULE_NL: &str = "Deze gedragsregels zeggen hier niets over.";
 const NO_RULE_EN: &str = "These rules of conduct say nothing about this.";
 const ADDITION_NL: &str = "Dit is een eigen aanvulling van de organisatie; de aangehaalde tekst zegt het niet zelf. Waarom:";
-const ADDITION_EN: &str = "This is the organisation's own addition; the cited text does not say it itself. Why:";
+const ADDITION_EN: &str =
+    "This is the organisation's own addition; the cited text does not say it itself. Why:";
 const LISTED_NL: &str = "Op de lijst van de werkgever:";
 const LISTED_EN: &str = "On the employer's list:";
 

@@ -7,9 +7,11 @@ use std::ops::Range;
 use sha2::{Digest, Sha256};
 
 use super::condition::Condition;
-use super::error::{PolicyError, Problem, line_col};
 use super::declaration::{FieldType, field_type};
-use super::preset::{Bilingual, Outcome, Preset, Questionnaire, Reporting, RestrictedInterest, Rule};
+use super::error::{PolicyError, Problem, line_col};
+use super::preset::{
+    Bilingual, Outcome, Preset, Questionnaire, Reporting, RestrictedInterest, Rule,
+};
 use super::schema::{
     RawBilingual, RawCitation, RawPreset, RawQuestionnaire, RawRestrictedInterest, RawRule,
 };
@@ -174,8 +176,14 @@ impl Checker<'_> {
                 self.problem(
                     format!("{path}.id"),
                     &span,
-                    format!("every entry needs an id of its own; `{}` is empty or used twice", r.id),
-                    format!("elke regel van de lijst heeft een eigen id nodig; `{}` is leeg of dubbel", r.id),
+                    format!(
+                        "every entry needs an id of its own; `{}` is empty or used twice",
+                        r.id
+                    ),
+                    format!(
+                        "elke regel van de lijst heeft een eigen id nodig; `{}` is leeg of dubbel",
+                        r.id
+                    ),
                 );
             }
             if r.cite.is_empty() {
@@ -187,14 +195,7 @@ impl Checker<'_> {
                 );
             }
             let citations = self.citations(&path, &r.cite, resolver);
-            let text = self.bilingual(
-                &path,
-                &span,
-                RawBilingual {
-                    nl: r.nl,
-                    en: r.en,
-                },
-            );
+            let text = self.bilingual(&path, &span, RawBilingual { nl: r.nl, en: r.en });
             out.push(RestrictedInterest {
                 id: r.id.trim().to_owned(),
                 text,
@@ -220,7 +221,11 @@ impl Checker<'_> {
                     format!("{path}.kind"),
                     &span,
                     format!("unknown kind `{}`; use one of: {}", q.kind, Kind::codes()),
-                    format!("onbekende soort `{}`; gebruik een van: {}", q.kind, Kind::codes()),
+                    format!(
+                        "onbekende soort `{}`; gebruik een van: {}",
+                        q.kind,
+                        Kind::codes()
+                    ),
                 );
             }
             let employee = super::questions::EMPLOYEE_FIELDS.contains(&q.field.as_str());
@@ -228,8 +233,14 @@ impl Checker<'_> {
                 self.problem(
                     format!("{path}.field"),
                     &span,
-                    format!("`{}` is not a yes/no question a questionnaire can answer", q.field),
-                    format!("`{}` is geen ja/nee-vraag die een vragenlijst kan beantwoorden", q.field),
+                    format!(
+                        "`{}` is not a yes/no question a questionnaire can answer",
+                        q.field
+                    ),
+                    format!(
+                        "`{}` is geen ja/nee-vraag die een vragenlijst kan beantwoorden",
+                        q.field
+                    ),
                 );
             }
             if q.questions.is_empty() {

@@ -168,7 +168,11 @@ impl Preset {
             .iter()
             .flat_map(|r| r.citations.iter())
             .chain(self.reporting.iter().flat_map(|r| r.citations.iter()))
-            .chain(self.restricted_interests.iter().flat_map(|r| r.citations.iter()))
+            .chain(
+                self.restricted_interests
+                    .iter()
+                    .flat_map(|r| r.citations.iter()),
+            )
             .chain(self.questionnaires.iter().flat_map(|q| q.citations.iter()))
     }
 

@@ -303,7 +303,10 @@ fn answer_views(lang: Lang, answers: &serde_json::Value) -> Vec<AnswerView> {
                     },
                     _ => AnswerView {
                         question: text_of(item),
-                        answer: answer_text(lang, item.get("answer").unwrap_or(&serde_json::Value::Null)),
+                        answer: answer_text(
+                            lang,
+                            item.get("answer").unwrap_or(&serde_json::Value::Null),
+                        ),
                     },
                 })
                 .collect::<Vec<_>>(),

@@ -80,7 +80,9 @@ fn read_answer(preset: &Preset, q: &Question, raw: &str) -> Result<Answer, &'sta
         },
         AnswerType::Listed => match raw {
             "" => Ok(Answer::Text(None)),
-            id if preset.restricted_interest(id).is_some() => Ok(Answer::Text(Some(id.to_string()))),
+            id if preset.restricted_interest(id).is_some() => {
+                Ok(Answer::Text(Some(id.to_string())))
+            }
             _ => Err("mayi-error-choose"),
         },
         AnswerType::Flag => match raw {
@@ -342,7 +344,10 @@ fn question_page(
     let back = if index == 0 {
         "/mag-dit".to_string()
     } else {
-        back_href(kind, &carried(preset, kind, params, &questions[..index - 1]))
+        back_href(
+            kind,
+            &carried(preset, kind, params, &questions[..index - 1]),
+        )
     };
     let questionnaire = preset.questionnaire(kind, q.field);
     let options: Vec<(String, String)> = match q.answer {
@@ -360,7 +365,9 @@ fn question_page(
             .map(|r| (r.id.clone(), r.text.get(dutch).to_string()))
             .chain([(
                 String::new(),
-                catalog.get(s.ctx.lang, "restricted_interest-none").to_string(),
+                catalog
+                    .get(s.ctx.lang, "restricted_interest-none")
+                    .to_string(),
             )])
             .collect(),
         _ => Vec::new(),
