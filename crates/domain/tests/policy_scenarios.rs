@@ -316,6 +316,9 @@ fn an_organisations_own_addition_says_so_in_every_answer() {
             .nl
             .contains("noemt geschenken tijdens een inkoop niet")
     );
+    // A page that shows the additions on their own gets the rest apart.
+    assert!(!d.rules_explanation.nl.contains("eigen aanvulling"));
+    assert!(d.rules_explanation.nl.contains("Hoofdstuk 3 regel 6"));
     // A rule the code states is not marked.
     let plain = ask("maastricht", r#"{"kind": "gift", "value_eur": 75}"#);
     assert!(plain.additions.is_empty());

@@ -17,7 +17,7 @@ use super::text::Citation;
 use super::vocab::{Approver, Obligation, Verdict};
 
 /// The explanation of a decision in plain words, in Dutch and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation {
     pub nl: String,
     pub en: String,
@@ -43,6 +43,10 @@ pub struct Decision {
     /// JSON; the explanation says it in words).
     #[serde(skip)]
     pub additions: Vec<Bilingual>,
+    /// The explanation without the notes on additions, for a page that
+    /// shows `additions` on their own (not part of the JSON).
+    #[serde(skip)]
+    pub rules_explanation: Explanation,
 }
 
 const BASELINE_NL: &str = "Daarom geldt de wettelijke basisregel:";
@@ -165,15 +169,16 @@ pub fn decide(preset: &Preset, decl: &Declaration) -> Decision {
         .or_else(|| approvers.iter().find(|(_, a)| a.is_some()))
         .and_then(|(_, a)| *a);
 
-    let mut nl: Vec<String> = Vec::new();
-    let mut en: Vec<String> = Vec::new();
+    // Each sentence, and whether it is a note on an addition.
+    let mut nl: Vec<(String, bool)> = Vec::new();
+    let mut en: Vec<(String, bool)> = Vec::new();
     let mut additions = Vec::new();
-    let mut say = |r: &Rule, nl: &mut Vec<String>, en: &mut Vec<String>| {
-        nl.push(r.nl.trim().to_owned());
-        en.push(r.en.trim().to_owned());
+    let mut say = |r: &Rule, nl: &mut Vec<(String, bool)>, en: &mut Vec<(String, bool)>| {
+        nl.push((r.nl.trim().to_owned(), false));
+        en.push((r.en.trim().to_owned(), false));
         if let Some(why) = &r.addition {
-            nl.push(format!("({ADDITION_NL} {})", why.nl));
-            en.push(format!("({ADDITION_EN} {})", why.en));
+            nl.push((format!("({ADDITION_NL} {})", why.nl), true));
+            en.push((format!("({ADDITION_EN} {})", why.en), true));
             additions.push(why.clone());
         }
     };
@@ -183,23 +188,23 @@ pub fn decide(preset: &Preset, decl: &Declaration) -> Decision {
     if let Some(note) = silent {
         match note {
             Some(rule) => {
-                nl.push(rule.nl.trim().to_owned());
-                en.push(rule.en.trim().to_owned());
+                nl.push((rule.nl.trim().to_owned(), false));
+                en.push((rule.en.trim().to_owned(), false));
             }
             None => {
-                nl.push(NO_RULE_NL.to_owned());
-                en.push(NO_RULE_EN.to_owned());
+                nl.push((NO_RULE_NL.to_owned(), false));
+                en.push((NO_RULE_EN.to_owned(), false));
             }
         }
-        nl.push(BASELINE_NL.to_owned());
-        en.push(BASELINE_EN.to_owned());
+        nl.push((BASELINE_NL.to_owned(), false));
+        en.push((BASELINE_EN.to_owned(), false));
         for r in &fallback {
             say(r, &mut nl, &mut en);
         }
     }
     if let Some(entry) = entry {
-        nl.push(format!("{LISTED_NL} {}", entry.text.nl));
-        en.push(format!("{LISTED_EN} {}", entry.text.en));
+        nl.push((format!("{LISTED_NL} {}", entry.text.nl), false));
+        en.push((format!("{LISTED_EN} {}", entry.text.en), false));
     }
 
     Decision {
@@ -208,14 +213,28 @@ pub fn decide(preset: &Preset, decl: &Declaration) -> Decision {
         obligations,
         citations,
         explanation: Explanation {
-            nl: nl.join(" "),
-            en: en.join(" "),
+            nl: join(&nl, true),
+            en: join(&en, true),
+        },
+        rules_explanation: Explanation {
+            nl: join(&nl, false),
+            en: join(&en, false),
         },
         preset_version: preset.version.clone(),
         rule_ids,
         used_baseline: silent.is_some(),
         additions,
     }
+}
+
+/// The sentences joined, with or without the notes on additions.
+fn join(sentences: &[(String, bool)], with_additions: bool) -> String {
+    sentences
+        .iter()
+        .filter(|(_, note)| with_additions || !note)
+        .map(|(s, _)| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Decision {

@@ -477,9 +477,10 @@ pub(crate) fn result_page(
         approver: decision.approver.map(|a| a.code()).unwrap_or(""),
         approver_key: decision.approver.map(|a| format!("approver-{}", a.code())),
         obligations: decision.obligations.iter().map(|o| o.code()).collect(),
+        // The additions have a box of their own below the explanation.
         explanation: match lang {
-            Lang::Nl => decision.explanation.nl.clone(),
-            Lang::En => decision.explanation.en.clone(),
+            Lang::Nl => decision.rules_explanation.nl.clone(),
+            Lang::En => decision.rules_explanation.en.clone(),
         },
         citations: citation_views(preset, &decision.citations),
         additions: decision
