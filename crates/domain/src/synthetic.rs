@@ -544,6 +544,14 @@ const EXPENSES: &[&str] = &[
     "Verlenging van een dienstreis met twee vrije dagen",
     "Werklunch met een externe partij",
 ];
+const INFORMATION: &[&str] = &[
+    "Een raadslid vraagt om de planning van de herinrichting van het marktplein",
+    "Gegevens uit een subsidiedossier voor een presentatie bij een vereniging",
+];
+const SOFTWARE: &[&str] = &[
+    "Een app voor het plannen van vergaderingen op de werktelefoon",
+    "Een gratis pdf-programma op de werklaptop",
+];
 const HIRES: &[&str] = &[
     "Inhuur van een oud-medewerker als interim-projectleider",
     "Opdracht aan het adviesbureau van een oud-collega",
@@ -653,6 +661,8 @@ pub fn declarations<'a>(
             910..=929 => Kind::PrivateUse,
             930..=979 => Kind::Expense,
             980..=989 => Kind::DataLeak,
+            990..=993 => Kind::Information,
+            994..=996 => Kind::SoftwareContent,
             _ => Kind::HireFormerEmployee,
         };
         let yes_no = |rng: &mut Rng, percent_yes: usize| rng.below(100) < percent_yes;
@@ -771,6 +781,20 @@ pub fn declarations<'a>(
                 r#"{"kind":"data_leak","people_affected":1,"contained":true}"#.to_string(),
                 DATA_LEAKS,
             ),
+            Kind::Information => (
+                Verdict::ApprovalRequired,
+                Some(Approver::Manager),
+                "consult_director",
+                r#"{"kind":"information","to_council_member":true}"#.to_string(),
+                INFORMATION,
+            ),
+            Kind::SoftwareContent => (
+                Verdict::Allowed,
+                None,
+                "consult_in_doubt",
+                r#"{"kind":"software_content"}"#.to_string(),
+                SOFTWARE,
+            ),
             Kind::HireFormerEmployee => {
                 let months = 3 + rng.below(30);
                 (
@@ -786,7 +810,12 @@ pub fn declarations<'a>(
         };
         let description = rng.pick(texts);
         let third_party = match kind {
-            Kind::PrivateUse | Kind::Expense | Kind::PrivateRelationship | Kind::DataLeak => None,
+            Kind::PrivateUse
+            | Kind::Expense
+            | Kind::PrivateRelationship
+            | Kind::DataLeak
+            | Kind::Information
+            | Kind::SoftwareContent => None,
             _ => Some(rng.pick(THIRD_PARTIES)),
         };
         // Routed as the application routes: the manager (nobody decides

@@ -225,3 +225,84 @@ fn a_silent_rule_may_not_decide() {
         "{e}"
     );
 }
+
+#[test]
+fn an_item_must_be_one_of_the_known_things() {
+    let e = err(r#"{"kind": "private_use", "item": "yacht"}"#);
+    assert_eq!(e.code(), "invalid_value");
+    assert!(e.message_en().contains("service_car"), "{e}");
+    assert_eq!(
+        err(r#"{"kind": "private_use", "item": 3}"#).code(),
+        "wrong_type"
+    );
+    let ok = parse_declaration_json(r#"{"kind": "private_use", "item": "mobile_phone"}"#).unwrap();
+    assert_eq!(ok.item.as_deref(), Some("mobile_phone"));
+}
+
+#[test]
+fn conditions_on_items_and_lists_are_checked() {
+    let bad = MINIMAL.replace(
+        "verdict = \"not_allowed\"",
+        "when = { item = \"yacht\", restricted_interest = \"bouw\" }\nverdict = \"not_allowed\"",
+    );
+    let e = preset_err(&bad);
+    let all = e.message_en();
+    assert!(all.contains("`item` must be one of mobile_phone"), "{all}");
+    assert!(
+        all.contains("`restricted_interest` must be { listed = true }"),
+        "{all}"
+    );
+}
+
+#[test]
+fn an_addition_says_why_and_only_on_a_deciding_rule() {
+    let bad = MINIMAL.replace(
+        "verdict = \"not_allowed\"",
+        "silent = true\naddition = { nl = \"Omdat.\", en = \"Because.\" }",
+    );
+    let e = preset_err(&bad);
+    assert!(
+        e.message_en()
+            .contains("a silent rule cannot be an addition"),
+        "{e}"
+    );
+    let empty = MINIMAL.replace(
+        "verdict = \"not_allowed\"",
+        "verdict = \"not_allowed\"\naddition = { nl = \"\", en = \"Because.\" }",
+    );
+    let e = preset_err(&empty);
+    assert!(
+        e.message_en().contains("Dutch (`nl`) and English (`en`)"),
+        "{e}"
+    );
+    assert!(e.problems[0].path.ends_with(".addition"), "{e}");
+}
+
+#[test]
+fn restricted_interests_need_an_id_of_their_own_and_a_citation() {
+    let bad = format!(
+        "{MINIMAL}\n[[restricted_interests]]\nid = \"bouw\"\nnl = \"Aandelen in bouwbedrijven\"\nen = \"Shares in construction companies\"\n\n[[restricted_interests]]\nid = \"bouw\"\nnl = \"Nog eens\"\nen = \"Again\"\ncite = [{{ document = \"code\", section = \"1\" }}]\n"
+    );
+    let e = preset_err(&bad);
+    let all = e.message_en();
+    assert!(all.contains("cite where the employer designated"), "{all}");
+    assert!(all.contains("`bouw` is empty or used twice"), "{all}");
+    assert!(e.message_nl().contains("verwijs naar waar de werkgever"));
+}
+
+#[test]
+fn a_questionnaire_answers_a_yes_no_question_of_a_known_kind() {
+    let bad = format!(
+        "{MINIMAL}\n[[questionnaires]]\nkind = \"hobby\"\nfield = \"value_eur\"\ntitle = {{ nl = \"T\", en = \"T\" }}\nintro = {{ nl = \"I\", en = \"I\" }}\nquestions = []\n"
+    );
+    let e = preset_err(&bad);
+    let all = e.message_en();
+    for needle in [
+        "unknown kind `hobby`",
+        "`value_eur` is not a yes/no question",
+        "at least one question",
+        "cite the section the questions come from",
+    ] {
+        assert!(all.contains(needle), "missing {needle} in {all}");
+    }
+}

@@ -9,7 +9,7 @@ use integer_domain::policy::{
 };
 use serde_json::{Map, Value, json};
 
-const FLAGS: [&str; 24] = [
+const FLAGS: [&str; 39] = [
     "sent_to_home_address",
     "procurement_ongoing",
     "refusal_would_offend",
@@ -31,6 +31,21 @@ const FLAGS: [&str; 24] = [
     "sensitive_data",
     "contained",
     "intent_to_influence",
+    "hinders_performance",
+    "incidental",
+    "excessive_use",
+    "commercial_use",
+    "emergency",
+    "shared_interest",
+    "reimbursed_otherwise",
+    "outside_purpose",
+    "confidential",
+    "after_leaving",
+    "to_council_member",
+    "own_initiative",
+    "factual_only",
+    "illegal_software",
+    "offensive_content",
     "top_official",
     "designated_function",
     "value_known",
@@ -77,6 +92,13 @@ fn random_declaration(rng: &mut XorShift, kind: Kind) -> Declaration {
     }
     if rng.bit() {
         obj.insert("people_affected".into(), json!(rng.next() % 5000));
+    }
+    if rng.bit() {
+        let items = integer_domain::policy::ITEMS;
+        obj.insert(
+            "item".into(),
+            json!(items[(rng.next() % items.len() as u64) as usize]),
+        );
     }
     let levels = ["none", "minimal", "present"];
     if rng.bit() {
@@ -136,9 +158,11 @@ fn the_verdict_order_is_not_allowed_over_approval_over_report_over_allowed() {
 fn intent_to_influence_is_always_not_allowed() {
     let mut rng = XorShift(0x1234_5678_9abc_def1);
     for preset in bundled_presets() {
-        // A data leak is a notification of something that happened, not an
-        // offer; nobody is being influenced.
-        for &kind in Kind::ALL.iter().filter(|k| **k != Kind::DataLeak) {
+        // A data leak is a notification of something that happened, and
+        // using information or software is not an offer; nobody is being
+        // influenced.
+        let not_offers = [Kind::DataLeak, Kind::Information, Kind::SoftwareContent];
+        for &kind in Kind::ALL.iter().filter(|k| !not_offers.contains(k)) {
             for _ in 0..200 {
                 let mut decl = random_declaration(&mut rng, kind);
                 decl.intent_to_influence = true;

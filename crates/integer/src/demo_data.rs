@@ -80,6 +80,8 @@ enum Fact {
     Flag(bool),
     Number(f64),
     Appearance(&'static str),
+    /// A code of a choice (`item`).
+    Text(&'static str),
 }
 
 /// A declaration as somebody would file it: the facts they know (only the
@@ -97,6 +99,8 @@ static GIFT_SMALL: Template = Template {
     facts: &[
         ("value_eur", Fact::Number(20.0)),
         ("customary_thank_you", Fact::Flag(true)),
+        ("incidental", Fact::Flag(true)),
+        ("appearance_of_corruption", Fact::Appearance("none")),
     ],
     description: "Doos bonbons van een bewonersvereniging na een informatieavond",
     third_party: Some("Bewonersvereniging De Hoek"),
@@ -223,7 +227,10 @@ static REL: Template = Template {
 };
 static PRIVATE_USE: Template = Template {
     kind: Kind::PrivateUse,
-    facts: &[("explicit_permission", Fact::Flag(false))],
+    facts: &[
+        ("item", Fact::Text("service_car")),
+        ("explicit_permission", Fact::Flag(false)),
+    ],
     description: "Dienstauto gebruiken voor een verhuizing in het weekend",
     third_party: None,
 };
@@ -366,6 +373,7 @@ fn answers(preset: &Preset, t: &Template, person: &Person) -> Value {
             (Some(Fact::Flag(b)), _) => json!(b),
             (Some(Fact::Number(n)), _) => json!(n),
             (Some(Fact::Appearance(a)), _) => json!(a),
+            (Some(Fact::Text(code)), _) => json!(code),
             (None, AnswerType::Flag) => json!(false),
             (None, _) => continue,
         };

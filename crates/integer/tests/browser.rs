@@ -955,7 +955,7 @@ async fn an_employee_declares_flowers_and_the_manager_approves() {
         // then filed with the form under the answer.
         let answers = "soort=gift&value_eur=30&customary_thank_you=ja&sent_to_home_address=nee\
                        &procurement_ongoing=nee&intent_to_influence=nee&refusal_would_offend=nee\
-                       &refusal_impractical=nee&prior_permission=nee";
+                       &refusal_impractical=nee&prior_permission=nee&appearance_of_corruption=minimal";
         open(c, &format!("{base}/mag-dit/vragen?{answers}")).await;
         find(c, "#uitkomst").await;
         type_into(c, "#omschrijving", "Bos bloemen van een inwoner").await;

@@ -498,7 +498,7 @@ fn policy_export_and_set_make_a_new_revision() {
     assert!(source.contains("[preset]") && source.contains("dalfsen"));
     let edited = env.file(
         "regels.toml",
-        &source.replacen("version = \"2025.1\"", "version = \"2026.1\"", 1),
+        &source.replacen("version = \"2025.2\"", "version = \"2026.1\"", 1),
     );
     let out = env.run(&[
         "policy",

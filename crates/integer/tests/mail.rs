@@ -30,6 +30,7 @@ const FLOWERS: &[(&str, &str)] = &[
     ("refusal_would_offend", "nee"),
     ("refusal_impractical", "nee"),
     ("prior_permission", "nee"),
+    ("appearance_of_corruption", "minimal"),
 ];
 
 fn aiosmtpd_available() -> bool {

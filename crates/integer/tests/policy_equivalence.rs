@@ -33,7 +33,24 @@ const FLAGS: &[&str] = &[
     "explicit_permission",
     "sensitive_data",
     "contained",
+    "hinders_performance",
+    "incidental",
+    "excessive_use",
+    "commercial_use",
+    "emergency",
+    "shared_interest",
+    "reimbursed_otherwise",
+    "outside_purpose",
+    "confidential",
+    "after_leaving",
+    "to_council_member",
+    "own_initiative",
+    "factual_only",
+    "illegal_software",
+    "offensive_content",
 ];
+/// Fields answered with a code or an id (absent: left empty).
+const TEXTS: &[&str] = &["item", "restricted_interest"];
 const NUMBERS: &[&str] = &[
     "value_eur",
     "hours_per_week",
@@ -96,6 +113,10 @@ fn web_query(declaration: &Value) -> String {
             .and_then(Value::as_f64)
             .map(|n| n.to_string())
             .unwrap_or_default();
+        q.push_str(&format!("&{f}={v}"));
+    }
+    for f in TEXTS {
+        let v = d.get(*f).and_then(Value::as_str).unwrap_or("");
         q.push_str(&format!("&{f}={v}"));
     }
     let level = d

@@ -742,6 +742,8 @@ fn expected_2025() -> AnnualFigures {
                 ("expense", 0),
                 ("hire_former_employee", 0),
                 ("data_leak", 1),
+                ("information", 0),
+                ("software_content", 0),
             ]),
             by_decision: b(&[
                 ("approved", 3),

@@ -491,11 +491,18 @@ pub struct MayIQuestionPage {
     pub field: &'static str,
     pub label_key: String,
     pub help_key: String,
-    /// `flag`, `number` or `appearance`.
+    /// `flag`, `number`, `appearance`, `choice` (one of `options`) or
+    /// `control` (the preset's questionnaire).
     pub answer: &'static str,
     pub value: String,
-    /// For the control questions: (number, answer so far).
-    pub controls: Vec<(usize, String)>,
+    /// For a choice: (value, label) in the page's language.
+    pub options: Vec<(String, String)>,
+    /// For a questionnaire: its title, introduction and source.
+    pub control_title: String,
+    pub control_intro: String,
+    pub control_sources: Vec<CitationView>,
+    /// For a questionnaire: (number, answer so far, question).
+    pub controls: Vec<(usize, String, String)>,
     pub number: usize,
     pub total: usize,
     pub hidden: Vec<(String, String)>,
@@ -523,6 +530,9 @@ pub struct MayIResultPage {
     pub obligations: Vec<&'static str>,
     pub explanation: String,
     pub citations: Vec<CitationView>,
+    /// Why the organisation added a rule the cited text does not state,
+    /// one per such rule that decided.
+    pub additions: Vec<String>,
     pub preset_version: String,
     pub back: String,
     pub filing: FilingForm,
@@ -688,7 +698,8 @@ pub struct InboxPage {
 }
 
 pub struct AnswerView {
-    pub question_key: String,
+    /// The question, in the page's language.
+    pub question: String,
     pub answer: String,
 }
 
@@ -776,12 +787,6 @@ impl DeclarationPage {
             "destination-{}",
             self.d.destination.clone().unwrap_or_default()
         )
-    }
-}
-
-impl MayIQuestionPage {
-    pub fn control_key(&self, n: &usize) -> String {
-        format!("control-{n}")
     }
 }
 

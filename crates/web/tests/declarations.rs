@@ -19,6 +19,7 @@ const FLOWERS: &[(&str, &str)] = &[
     ("refusal_would_offend", "nee"),
     ("refusal_impractical", "nee"),
     ("prior_permission", "nee"),
+    ("appearance_of_corruption", "minimal"),
 ];
 
 async fn file(
@@ -151,7 +152,7 @@ async fn flowers_in_maastricht_from_declaration_to_register() {
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["items"][0]["destination"], "hand_in");
         assert_eq!(v["items"][0]["status"], "approved");
-        assert_eq!(v["items"][0]["preset_version"], "2025.1");
+        assert_eq!(v["items"][0]["preset_version"], "2025.2");
         // And the employee sees the outcome in "mijn meldingen".
         let (_, mine) = page(&app, &employee, "/verklaringen").await;
         assert!(mine.contains("data-status=\"approved\""));
@@ -223,6 +224,8 @@ async fn a_dalfsen_side_activity_goes_to_the_board() {
             AnswerType::Flag => "nee",
             AnswerType::Number => "2",
             AnswerType::Appearance => "none",
+            AnswerType::Choice(options) => options[options.len() - 1],
+            AnswerType::Listed => "",
         };
         answers.push((q.field.to_string(), value.to_string()));
     }
@@ -526,6 +529,8 @@ fn answers_for(
                 AnswerType::Flag => "nee".into(),
                 AnswerType::Number => String::new(),
                 AnswerType::Appearance => String::new(),
+                AnswerType::Choice(options) => options[options.len() - 1].into(),
+                AnswerType::Listed => String::new(),
             });
         out.push((q.field.to_string(), value));
     }

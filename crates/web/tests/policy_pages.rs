@@ -81,9 +81,11 @@ async fn an_employee_is_guided_one_question_at_a_time() {
 async fn the_answer_names_the_rule_and_links_to_its_text() {
     let app = TestApp::spawn(sqlite().await).await;
     let c = app.signed_in(&email_of(Role::Employee)).await;
-    // Answer everything a gift may need: a EUR 30 bunch of flowers.
+    // Answer everything a gift may need: a EUR 30 bunch of flowers, with a
+    // minimal appearance of corruption (Maastricht 3.2, exception b).
     let q = "soort=gift&value_eur=30&customary_thank_you=ja&sent_to_home_address=nee&procurement_ongoing=nee\
-             &intent_to_influence=nee&refusal_would_offend=nee&refusal_impractical=nee&prior_permission=nee";
+             &intent_to_influence=nee&refusal_would_offend=nee&refusal_impractical=nee&prior_permission=nee\
+             &appearance_of_corruption=minimal";
     let r = c
         .get(app.url(&format!("/mag-dit/vragen?{q}")))
         .send()
@@ -271,7 +273,7 @@ async fn an_admin_changes_the_rules_and_may_i_follows() {
                 .send()
         };
         // A broken file is refused with its location; nothing is stored.
-        let broken = source.replacen("version = \"2025.1\"", "version = 2025", 1);
+        let broken = source.replacen("version = \"2025.2\"", "version = 2025", 1);
         let r = post(broken, "0").await.unwrap();
         assert_eq!(r.status(), 422);
         let html = r.text().await.unwrap();
@@ -301,7 +303,8 @@ async fn an_admin_changes_the_rules_and_may_i_follows() {
 
         let employee = app.signed_in(&email_of(Role::Employee)).await;
         let q = "soort=gift&value_eur=75&customary_thank_you=ja&sent_to_home_address=nee&procurement_ongoing=nee\
-                 &intent_to_influence=nee&refusal_would_offend=nee&refusal_impractical=nee&prior_permission=nee";
+                 &intent_to_influence=nee&refusal_would_offend=nee&refusal_impractical=nee&prior_permission=nee\
+                 &appearance_of_corruption=minimal";
         let html = employee
             .get(app.url(&format!("/mag-dit/vragen?{q}")))
             .send()
@@ -315,7 +318,7 @@ async fn an_admin_changes_the_rules_and_may_i_follows() {
             "the new threshold applies: {html}"
         );
         assert!(
-            html.contains("2025.1+r1"),
+            html.contains("2025.2+r1"),
             "the decision names the revision"
         );
         let audit = admin
@@ -383,6 +386,8 @@ async fn a_side_activity_is_checked_with_the_six_control_questions() {
                 integer_domain::policy::AnswerType::Flag => "nee",
                 integer_domain::policy::AnswerType::Number => "4",
                 integer_domain::policy::AnswerType::Appearance => "none",
+                integer_domain::policy::AnswerType::Choice(options) => options[0],
+                integer_domain::policy::AnswerType::Listed => "",
             };
             query.push_str(&format!("&{}={v}", q.field));
         }
@@ -446,6 +451,219 @@ async fn a_side_activity_is_checked_with_the_six_control_questions() {
     assert!(
         detail.contains("hetzelfde netwerk"),
         "the control answers are shown: {detail}"
+    );
+}
+
+/// The six control questions are Maastricht's: they come from its preset,
+/// with a link to the section they are taken from, and another
+/// organisation asks "may it conflict?" as one plain question.
+#[tokio::test]
+async fn the_control_questions_come_from_the_preset_that_has_them() {
+    let app = TestApp::spawn(sqlite().await).await;
+    for (preset, has_questionnaire) in [
+        ("maastricht", true),
+        ("dalfsen", false),
+        ("leidschendam-voorburg", false),
+        ("provincie-limburg", false),
+    ] {
+        let c = employee_under(&app, preset).await;
+        let questions = integer_domain::policy::questions(
+            integer_domain::policy::bundled_preset(preset).unwrap(),
+            Kind::SideActivity,
+        );
+        // Answer "no" up to may_conflict; the next screen asks it.
+        let mut query = String::from("soort=side_activity");
+        for q in questions.iter().take_while(|q| q.field != "may_conflict") {
+            query.push_str(&format!("&{}=nee", q.field));
+        }
+        let html = c
+            .get(app.url(&format!("/mag-dit/vragen?{query}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            html.contains("name=\"controle_6\""),
+            has_questionnaire,
+            "{preset}: {html}"
+        );
+        assert_eq!(
+            html.contains("Zes controlevragen"),
+            has_questionnaire,
+            "{preset}"
+        );
+        if has_questionnaire {
+            assert!(
+                html.contains(
+                    "href=\"/gedragscode/maastricht-gedragscode-ambtelijke-organisatie#s-2.uitleg\""
+                ),
+                "the source is cited: {html}"
+            );
+            assert!(html.contains("Houdt de gemeente toezicht"), "{html}");
+        } else {
+            assert!(html.contains("name=\"may_conflict\""), "{preset}: {html}");
+            assert!(!html.contains("Maastricht"), "{preset}: {html}");
+        }
+    }
+}
+
+/// The employer's list of interests not allowed for designated functions:
+/// an admin adds it to the rules, "Mag dit?" offers it, answers from it and
+/// the filed declaration keeps the entry's text.
+#[tokio::test]
+async fn a_designated_official_is_answered_from_the_employers_list() {
+    for db in integer_store::testing::both().await {
+        let app = TestApp::spawn(db).await;
+        let admin = app.signed_in(&email_of(Role::Admin)).await;
+        let source = integer_domain::policy::bundled_preset_source("maastricht").unwrap();
+        let at = source.find("[[documents]]").unwrap();
+        let list = "[[restricted_interests]]\nid = \"bouw\"\n\
+                    nl = \"Aandelen in bouwbedrijven die voor de gemeente werken\"\n\
+                    en = \"Shares in construction companies working for the municipality\"\n\
+                    cite = [{ document = \"ambtenarenwet-2017\", section = \"8.1.d\" }]\n\n";
+        let changed = format!("{}{list}{}", &source[..at], &source[at..]);
+        let csrf = app.csrf(&admin).await;
+        let r = admin
+            .post(app.url("/organisatie/gedragsregels"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("revisie", "0"),
+                ("bron", changed.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let mut conn = app.db.store.conn().await.unwrap();
+        integer_store::testing::set_employee_facts(
+            &mut conn,
+            &email_of(Role::Employee),
+            None,
+            false,
+            true,
+        )
+        .await;
+        drop(conn);
+        let c = app.signed_in(&email_of(Role::Employee)).await;
+        let base = "soort=financial_interest&intent_to_influence=nee&may_conflict=nee";
+        let question = c
+            .get(app.url(&format!("/mag-dit/vragen?{base}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            question.contains("name=\"restricted_interest\" value=\"bouw\"")
+                && question.contains("Aandelen in bouwbedrijven")
+                && question.contains("Geen van deze"),
+            "{question}"
+        );
+        let answer = c
+            .get(app.url(&format!("/mag-dit/vragen?{base}&restricted_interest=bouw")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(answer.contains("data-verdict=\"not_allowed\""), "{answer}");
+        assert!(
+            answer.contains("Op de lijst van de werkgever: Aandelen in bouwbedrijven"),
+            "{answer}"
+        );
+        assert!(answer.contains("#s-8.1.d"), "the article is cited");
+        // None of these: the report of a designated function.
+        let none = c
+            .get(app.url(&format!("/mag-dit/vragen?{base}&restricted_interest=")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(none.contains("data-verdict=\"report\""), "{none}");
+        // An id that is not on the list is refused on the question's screen.
+        let r = c
+            .get(app.url(&format!("/mag-dit/vragen?{base}&restricted_interest=zorg")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        // Filed, the declaration keeps the entry's text.
+        let csrf = app.csrf(&c).await;
+        let r = c
+            .post(app.url("/verklaringen"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("soort", "financial_interest"),
+                ("intent_to_influence", "nee"),
+                ("may_conflict", "nee"),
+                ("restricted_interest", "bouw"),
+                ("omschrijving", "Aandelen Bouwbedrijf Van Dam"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let detail = c
+            .get(app.url(&location(&r)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            detail.contains("Aandelen in bouwbedrijven die voor de gemeente werken"),
+            "{detail}"
+        );
+    }
+}
+
+/// A rule the organisation added says so on the answer, with the reason.
+#[tokio::test]
+async fn an_organisations_own_addition_is_shown_as_such() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let c = app.signed_in(&email_of(Role::Employee)).await;
+    let q = "soort=gift&value_eur=20&sent_to_home_address=nee&procurement_ongoing=ja\
+             &intent_to_influence=nee&refusal_would_offend=ja&refusal_impractical=nee&prior_permission=nee\
+             &appearance_of_corruption=none";
+    let html = c
+        .get(app.url(&format!("/mag-dit/vragen?{q}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-verdict=\"not_allowed\""), "{html}");
+    assert!(html.contains("id=\"aanvulling\""), "{html}");
+    assert!(
+        html.contains("Eigen aanvulling van de organisatie"),
+        "{html}"
+    );
+    assert!(
+        html.contains("noemt geschenken tijdens een inkoop niet"),
+        "{html}"
+    );
+    // A rule the code states carries no such notice.
+    let plain = c
+        .get(app.url("/mag-dit/vragen?soort=gift&value_eur=75&sent_to_home_address=nee&procurement_ongoing=nee\
+             &intent_to_influence=nee&refusal_would_offend=nee&refusal_impractical=nee&prior_permission=nee\
+             &appearance_of_corruption=none"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        plain.contains("data-verdict=\"not_allowed\"") && !plain.contains("id=\"aanvulling\""),
+        "{plain}"
     );
 }
 

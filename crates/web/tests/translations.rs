@@ -54,6 +54,10 @@ fn keys_made_from_codes_exist() {
             assert_known(&format!("q-{field}-help"));
         }
     }
+    for item in integer_domain::policy::ITEMS {
+        assert_known(&format!("item-{item}"));
+    }
+    assert_known("restricted_interest-none");
     for v in Verdict::ALL {
         assert_known(&format!("verdict-{}", v.code()));
     }

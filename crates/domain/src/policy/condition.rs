@@ -35,6 +35,12 @@ pub enum Test {
     Number(NumberTest),
     /// The level is one of these (an absent level matches none).
     Appearance(Vec<Appearance>),
+    /// The code is one of these (an absent code matches none).
+    Choice(Vec<String>),
+    /// `true`: the value is an id on the preset's own list (for
+    /// `restricted_interest`, its `[[restricted_interests]]`); `false`:
+    /// it is absent or not on the list.
+    Listed(bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,12 +50,26 @@ pub struct Condition {
 }
 
 impl Condition {
+    /// Whether the declaration meets this condition, with no lists (a
+    /// `listed` test sees an empty list).
     pub fn matches(&self, decl: &Declaration) -> bool {
+        self.matches_with(decl, &[])
+    }
+
+    /// Whether the declaration meets this condition; `listed` holds the
+    /// ids on the organisation's own list that a `listed` test looks in.
+    pub fn matches_with(&self, decl: &Declaration, listed: &[&str]) -> bool {
         match (&self.test, decl.field(&self.field)) {
             (Test::Flag(want), Some(FieldValue::Flag(have))) => *want == have,
             (Test::Number(test), Some(FieldValue::Number(have))) => test.matches(have),
             (Test::Appearance(levels), Some(FieldValue::Appearance(have))) => {
                 have.is_some_and(|h| levels.contains(&h))
+            }
+            (Test::Choice(codes), Some(FieldValue::Text(have))) => {
+                have.is_some_and(|h| codes.iter().any(|c| c == h))
+            }
+            (Test::Listed(want), Some(FieldValue::Text(have))) => {
+                *want == have.is_some_and(|h| listed.contains(&h))
             }
             // Validation guarantees field and test agree; a mismatch never matches.
             _ => false,
@@ -78,6 +98,8 @@ impl Condition {
             })?),
             FieldType::Number => Test::Number(number_test(field, value)?),
             FieldType::Appearance => Test::Appearance(levels(field, value)?),
+            FieldType::Choice(codes) => Test::Choice(choices(field, value, codes)?),
+            FieldType::Listed => Test::Listed(listed(field, value)?),
         };
         Ok(Condition {
             field: field.to_owned(),
@@ -151,4 +173,45 @@ fn levels(field: &str, value: &Value) -> Result<Vec<Appearance>, (String, String
         return Err(bad());
     }
     Ok(levels)
+}
+
+fn choices(field: &str, value: &Value, codes: &[&str]) -> Result<Vec<String>, (String, String)> {
+    let all = codes.join(", ");
+    let bad = || {
+        (
+            format!("`{field}` must be one of {all} or a list of them"),
+            format!("`{field}` moet een van {all} zijn, of een lijst daarvan"),
+        )
+    };
+    let items: Vec<&Value> = match value {
+        Value::Array(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    let picked = items
+        .into_iter()
+        .map(|v| {
+            v.as_str()
+                .filter(|c| codes.contains(c))
+                .map(str::to_owned)
+                .ok_or_else(bad)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if picked.is_empty() {
+        return Err(bad());
+    }
+    Ok(picked)
+}
+
+fn listed(field: &str, value: &Value) -> Result<bool, (String, String)> {
+    value
+        .as_table()
+        .filter(|t| t.len() == 1)
+        .and_then(|t| t.get("listed"))
+        .and_then(Value::as_bool)
+        .ok_or_else(|| {
+            (
+                format!("`{field}` must be {{ listed = true }} or {{ listed = false }}"),
+                format!("`{field}` moet {{ listed = true }} of {{ listed = false }} zijn"),
+            )
+        })
 }

@@ -75,9 +75,74 @@ pub struct Declaration {
     pub months_since_departure: Option<f64>,
     #[serde(skip_serializing_if = "is_false")]
     pub compelling_reasons: bool,
+    /// Side activity: it takes so much time or energy that the job
+    /// itself suffers (it stands in the way of proper performance).
+    #[serde(skip_serializing_if = "is_false")]
+    pub hinders_performance: bool,
+    // gift
+    /// Gift: incidental, not something this giver gives often.
+    #[serde(skip_serializing_if = "is_false")]
+    pub incidental: bool,
     // private_use
     #[serde(skip_serializing_if = "is_false")]
     pub explicit_permission: bool,
+    /// Private use: which of the employer's things (see [`ITEMS`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// Private use beyond the code's limit: more than the provider
+    /// contract covers, unreasonable costs, excessive or harmful use.
+    #[serde(skip_serializing_if = "is_false")]
+    pub excessive_use: bool,
+    /// Private use for commercial ends (earning money with it).
+    #[serde(skip_serializing_if = "is_false")]
+    pub commercial_use: bool,
+    /// Private use in extreme circumstances, such as a calamity.
+    #[serde(skip_serializing_if = "is_false")]
+    pub emergency: bool,
+    /// Private use: the organisation's interest and a private interest
+    /// coincide.
+    #[serde(skip_serializing_if = "is_false")]
+    pub shared_interest: bool,
+    // expense
+    /// Expense: the costs are (or can be) reimbursed in another way.
+    #[serde(skip_serializing_if = "is_false")]
+    pub reimbursed_otherwise: bool,
+    // financial_interest
+    /// Financial interest: the id of an entry on the employer's list of
+    /// interests not allowed for a designated function (the preset's
+    /// `[[restricted_interests]]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restricted_interest: Option<String>,
+    // information
+    /// Information used for something else than the purpose it was
+    /// given for (one's work), for oneself or for others.
+    #[serde(skip_serializing_if = "is_false")]
+    pub outside_purpose: bool,
+    /// The information is, or may be, confidential.
+    #[serde(skip_serializing_if = "is_false")]
+    pub confidential: bool,
+    /// The question is about the time after leaving the organisation.
+    #[serde(skip_serializing_if = "is_false")]
+    pub after_leaving: bool,
+    /// Information or help to a council member or a member of the
+    /// Provinciale Staten.
+    #[serde(skip_serializing_if = "is_false")]
+    pub to_council_member: bool,
+    /// On one's own initiative, not at the council member's request.
+    #[serde(skip_serializing_if = "is_false")]
+    pub own_initiative: bool,
+    /// Only factual (technical) information, no account of policy.
+    #[serde(skip_serializing_if = "is_false")]
+    pub factual_only: bool,
+    // software_content
+    /// Illegal software (unlicensed, pirated).
+    #[serde(skip_serializing_if = "is_false")]
+    pub illegal_software: bool,
+    /// Pornographic, racist, discriminatory, insulting, offensive or
+    /// (sexually) intimidating texts or images, or messages that (may)
+    /// incite hatred or violence.
+    #[serde(skip_serializing_if = "is_false")]
+    pub offensive_content: bool,
     // data_leak
     /// Roughly how many people's personal data are concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,20 +160,36 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// The things of the employer a private-use question is about: the codes
+/// treat them differently (a phone within the contract, the service car
+/// exclusively for business).
+pub const ITEMS: &[&str] = &[
+    "mobile_phone",
+    "tablet_laptop",
+    "email_internet",
+    "service_car",
+    "other",
+];
+
 /// The type of a field that a preset rule may test in its `when` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FieldType {
     Flag,
     Number,
     Appearance,
+    /// One of a fixed list of codes.
+    Choice(&'static [&'static str]),
+    /// An id on one of the preset's own lists (`restricted_interest`).
+    Listed,
 }
 
 /// A field's value as a condition sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum FieldValue {
+pub(crate) enum FieldValue<'a> {
     Flag(bool),
     Number(Option<f64>),
     Appearance(Option<Appearance>),
+    Text(Option<&'a str>),
 }
 
 /// Every field a rule may test. The employee's fields are tested by their
@@ -124,6 +205,7 @@ pub(crate) const CONDITION_FIELDS: &[(&str, FieldType)] = &[
     ("refusal_would_offend", FieldType::Flag),
     ("refusal_impractical", FieldType::Flag),
     ("customary_thank_you", FieldType::Flag),
+    ("incidental", FieldType::Flag),
     ("prior_permission", FieldType::Flag),
     ("functional", FieldType::Flag),
     ("appearance_of_corruption", FieldType::Appearance),
@@ -136,10 +218,26 @@ pub(crate) const CONDITION_FIELDS: &[(&str, FieldType)] = &[
     ("political_board_work", FieldType::Flag),
     ("supplies_to_employer", FieldType::Flag),
     ("same_work_for_residents", FieldType::Flag),
+    ("hinders_performance", FieldType::Flag),
     ("hours_per_week", FieldType::Number),
     ("months_since_departure", FieldType::Number),
     ("compelling_reasons", FieldType::Flag),
+    ("item", FieldType::Choice(ITEMS)),
     ("explicit_permission", FieldType::Flag),
+    ("excessive_use", FieldType::Flag),
+    ("commercial_use", FieldType::Flag),
+    ("emergency", FieldType::Flag),
+    ("shared_interest", FieldType::Flag),
+    ("reimbursed_otherwise", FieldType::Flag),
+    ("restricted_interest", FieldType::Listed),
+    ("outside_purpose", FieldType::Flag),
+    ("confidential", FieldType::Flag),
+    ("after_leaving", FieldType::Flag),
+    ("to_council_member", FieldType::Flag),
+    ("own_initiative", FieldType::Flag),
+    ("factual_only", FieldType::Flag),
+    ("illegal_software", FieldType::Flag),
+    ("offensive_content", FieldType::Flag),
     ("people_affected", FieldType::Number),
     ("sensitive_data", FieldType::Flag),
     ("contained", FieldType::Flag),
@@ -181,7 +279,24 @@ impl Declaration {
             hours_per_week: None,
             months_since_departure: None,
             compelling_reasons: false,
+            hinders_performance: false,
+            incidental: false,
             explicit_permission: false,
+            item: None,
+            excessive_use: false,
+            commercial_use: false,
+            emergency: false,
+            shared_interest: false,
+            reimbursed_otherwise: false,
+            restricted_interest: None,
+            outside_purpose: false,
+            confidential: false,
+            after_leaving: false,
+            to_council_member: false,
+            own_initiative: false,
+            factual_only: false,
+            illegal_software: false,
+            offensive_content: false,
             people_affected: None,
             sensitive_data: false,
             contained: false,
@@ -189,7 +304,7 @@ impl Declaration {
     }
 
     /// The value of a condition field; `None` for a name that is not one.
-    pub(crate) fn field(&self, name: &str) -> Option<FieldValue> {
+    pub(crate) fn field(&self, name: &str) -> Option<FieldValue<'_>> {
         use FieldValue::{Flag, Number};
         Some(match name {
             "value_eur" => Number(self.value_eur),
@@ -217,7 +332,24 @@ impl Declaration {
             "hours_per_week" => Number(self.hours_per_week),
             "months_since_departure" => Number(self.months_since_departure),
             "compelling_reasons" => Flag(self.compelling_reasons),
+            "hinders_performance" => Flag(self.hinders_performance),
+            "incidental" => Flag(self.incidental),
             "explicit_permission" => Flag(self.explicit_permission),
+            "item" => FieldValue::Text(self.item.as_deref()),
+            "excessive_use" => Flag(self.excessive_use),
+            "commercial_use" => Flag(self.commercial_use),
+            "emergency" => Flag(self.emergency),
+            "shared_interest" => Flag(self.shared_interest),
+            "reimbursed_otherwise" => Flag(self.reimbursed_otherwise),
+            "restricted_interest" => FieldValue::Text(self.restricted_interest.as_deref()),
+            "outside_purpose" => Flag(self.outside_purpose),
+            "confidential" => Flag(self.confidential),
+            "after_leaving" => Flag(self.after_leaving),
+            "to_council_member" => Flag(self.to_council_member),
+            "own_initiative" => Flag(self.own_initiative),
+            "factual_only" => Flag(self.factual_only),
+            "illegal_software" => Flag(self.illegal_software),
+            "offensive_content" => Flag(self.offensive_content),
             "people_affected" => Number(self.people_affected),
             "sensitive_data" => Flag(self.sensitive_data),
             "contained" => Flag(self.contained),
@@ -245,7 +377,22 @@ impl Declaration {
             "supplies_to_employer" => &mut self.supplies_to_employer,
             "same_work_for_residents" => &mut self.same_work_for_residents,
             "compelling_reasons" => &mut self.compelling_reasons,
+            "hinders_performance" => &mut self.hinders_performance,
+            "incidental" => &mut self.incidental,
             "explicit_permission" => &mut self.explicit_permission,
+            "excessive_use" => &mut self.excessive_use,
+            "commercial_use" => &mut self.commercial_use,
+            "emergency" => &mut self.emergency,
+            "shared_interest" => &mut self.shared_interest,
+            "reimbursed_otherwise" => &mut self.reimbursed_otherwise,
+            "outside_purpose" => &mut self.outside_purpose,
+            "confidential" => &mut self.confidential,
+            "after_leaving" => &mut self.after_leaving,
+            "to_council_member" => &mut self.to_council_member,
+            "own_initiative" => &mut self.own_initiative,
+            "factual_only" => &mut self.factual_only,
+            "illegal_software" => &mut self.illegal_software,
+            "offensive_content" => &mut self.offensive_content,
             "sensitive_data" => &mut self.sensitive_data,
             "contained" => &mut self.contained,
             _ => return None,
@@ -298,6 +445,27 @@ pub fn declaration_from_value(value: &Value) -> Result<Declaration, DeclarationE
                 decl.third_party = Some(text.to_owned());
             }
             "employee" => decl.employee = employee(value)?,
+            "item" => {
+                let code = value
+                    .as_str()
+                    .ok_or_else(|| wrong_type(key, Expect::Text))?;
+                if !ITEMS.contains(&code) {
+                    return Err(DeclarationError::InvalidValue {
+                        field: key.clone(),
+                        value: code.to_owned(),
+                        expected: ITEMS.join(", "),
+                    });
+                }
+                decl.item = Some(code.to_owned());
+            }
+            "restricted_interest" => {
+                let id = value
+                    .as_str()
+                    .ok_or_else(|| wrong_type(key, Expect::Text))?;
+                // Which ids exist is the preset's business; an id that is
+                // not on its list simply matches no `listed` condition.
+                decl.restricted_interest = Some(id.trim().to_owned()).filter(|s| !s.is_empty());
+            }
             "appearance_of_corruption" => {
                 let code = value
                     .as_str()

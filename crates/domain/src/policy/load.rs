@@ -7,9 +7,14 @@ use std::ops::Range;
 use sha2::{Digest, Sha256};
 
 use super::condition::Condition;
+use super::declaration::{FieldType, field_type};
 use super::error::{PolicyError, Problem, line_col};
-use super::preset::{Outcome, Preset, Reporting, Rule};
-use super::schema::{RawCitation, RawPreset, RawRule};
+use super::preset::{
+    Bilingual, Outcome, Preset, Questionnaire, Reporting, RestrictedInterest, Rule,
+};
+use super::schema::{
+    RawBilingual, RawCitation, RawPreset, RawQuestionnaire, RawRestrictedInterest, RawRule,
+};
 use super::text::{Citation, Document, Section};
 use super::vocab::{Approver, Kind, Obligation, Role, Verdict};
 
@@ -123,7 +128,9 @@ impl Checker<'_> {
             .enumerate()
             .filter_map(|(i, r)| self.rule(i, r, &resolver, baseline.is_none()))
             .collect::<Vec<_>>();
-        self.coverage(&rules, &header_span);
+        self.coverage(&rules, &header_span, baseline.is_none());
+        let restricted_interests = self.restricted_interests(raw.restricted_interests, &resolver);
+        let questionnaires = self.questionnaires(raw.questionnaires, &resolver);
         let digest = hex::encode(Sha256::digest(self.source.as_bytes()));
         Preset {
             name: header.name,
@@ -131,9 +138,156 @@ impl Checker<'_> {
             version: header.version,
             reporting,
             rules,
+            restricted_interests,
+            questionnaires,
             documents,
             digest,
         }
+    }
+
+    /// A two-language text; both must be filled in.
+    fn bilingual(&mut self, path: &str, span: &Range<usize>, raw: RawBilingual) -> Bilingual {
+        if raw.nl.trim().is_empty() || raw.en.trim().is_empty() {
+            self.problem(
+                path,
+                span,
+                "give the text in Dutch (`nl`) and English (`en`)".into(),
+                "geef de tekst in het Nederlands (`nl`) en Engels (`en`)".into(),
+            );
+        }
+        Bilingual {
+            nl: raw.nl.trim().to_owned(),
+            en: raw.en.trim().to_owned(),
+        }
+    }
+
+    fn restricted_interests(
+        &mut self,
+        raw: Vec<toml::Spanned<RawRestrictedInterest>>,
+        resolver: &Resolver,
+    ) -> Vec<RestrictedInterest> {
+        let mut ids = HashSet::new();
+        let mut out = Vec::new();
+        for (i, spanned) in raw.into_iter().enumerate() {
+            let span = spanned.span();
+            let r = spanned.into_inner();
+            let path = format!("restricted_interests[{i}]");
+            if r.id.trim().is_empty() || !ids.insert(r.id.clone()) {
+                self.problem(
+                    format!("{path}.id"),
+                    &span,
+                    format!(
+                        "every entry needs an id of its own; `{}` is empty or used twice",
+                        r.id
+                    ),
+                    format!(
+                        "elke regel van de lijst heeft een eigen id nodig; `{}` is leeg of dubbel",
+                        r.id
+                    ),
+                );
+            }
+            if r.cite.is_empty() {
+                self.problem(
+                    format!("{path}.cite"),
+                    &span,
+                    "cite where the employer designated this interest (or Ambtenarenwet 8.1.d)".into(),
+                    "verwijs naar waar de werkgever dit belang heeft aangewezen (of Ambtenarenwet 8.1.d)".into(),
+                );
+            }
+            let citations = self.citations(&path, &r.cite, resolver);
+            let text = self.bilingual(&path, &span, RawBilingual { nl: r.nl, en: r.en });
+            out.push(RestrictedInterest {
+                id: r.id.trim().to_owned(),
+                text,
+                citations,
+            });
+        }
+        out
+    }
+
+    fn questionnaires(
+        &mut self,
+        raw: Vec<toml::Spanned<RawQuestionnaire>>,
+        resolver: &Resolver,
+    ) -> Vec<Questionnaire> {
+        let mut out: Vec<Questionnaire> = Vec::new();
+        for (i, spanned) in raw.into_iter().enumerate() {
+            let span = spanned.span();
+            let q = spanned.into_inner();
+            let path = format!("questionnaires[{i}]");
+            let kind = Kind::from_code(&q.kind);
+            if kind.is_none() {
+                self.problem(
+                    format!("{path}.kind"),
+                    &span,
+                    format!("unknown kind `{}`; use one of: {}", q.kind, Kind::codes()),
+                    format!(
+                        "onbekende soort `{}`; gebruik een van: {}",
+                        q.kind,
+                        Kind::codes()
+                    ),
+                );
+            }
+            let employee = super::questions::EMPLOYEE_FIELDS.contains(&q.field.as_str());
+            if field_type(&q.field) != Some(FieldType::Flag) || employee {
+                self.problem(
+                    format!("{path}.field"),
+                    &span,
+                    format!(
+                        "`{}` is not a yes/no question a questionnaire can answer",
+                        q.field
+                    ),
+                    format!(
+                        "`{}` is geen ja/nee-vraag die een vragenlijst kan beantwoorden",
+                        q.field
+                    ),
+                );
+            }
+            if q.questions.is_empty() {
+                self.problem(
+                    format!("{path}.questions"),
+                    &span,
+                    "a questionnaire needs at least one question".into(),
+                    "een vragenlijst heeft ten minste één vraag nodig".into(),
+                );
+            }
+            if q.cite.is_empty() {
+                self.problem(
+                    format!("{path}.cite"),
+                    &span,
+                    "cite the section the questions come from".into(),
+                    "verwijs naar de sectie waar de vragen vandaan komen".into(),
+                );
+            }
+            let citations = self.citations(&path, &q.cite, resolver);
+            let title = self.bilingual(&format!("{path}.title"), &span, q.title);
+            let intro = self.bilingual(&format!("{path}.intro"), &span, q.intro);
+            let questions = q
+                .questions
+                .into_iter()
+                .enumerate()
+                .map(|(j, t)| self.bilingual(&format!("{path}.questions[{j}]"), &span, t))
+                .collect();
+            let Some(kind) = kind else { continue };
+            if out.iter().any(|o| o.kind == kind && o.field == q.field) {
+                self.problem(
+                    path,
+                    &span,
+                    format!("a second questionnaire for `{}` of `{kind}`", q.field),
+                    format!("een tweede vragenlijst voor `{}` bij `{kind}`", q.field),
+                );
+                continue;
+            }
+            out.push(Questionnaire {
+                kind,
+                field: q.field,
+                title,
+                intro,
+                questions,
+                citations,
+            });
+        }
+        out
     }
 
     fn documents(&mut self, raw: &[toml::Spanned<super::schema::RawDocument>]) -> Vec<Document> {
@@ -340,6 +494,19 @@ impl Checker<'_> {
             );
         }
         let citations = self.citations(&path, &r.cite, resolver);
+        let addition = match r.addition {
+            Some(_) if r.silent => {
+                bad(
+                    self,
+                    "addition",
+                    "a silent rule cannot be an addition: it decides nothing".into(),
+                    "een zwijgende regel kan geen aanvulling zijn: hij beslist niets".into(),
+                );
+                None
+            }
+            Some(raw) => Some(self.bilingual(&format!("{path}.addition"), &span, raw)),
+            None => None,
+        };
         let outcome = if r.silent {
             if is_baseline {
                 bad(
@@ -448,12 +615,17 @@ impl Checker<'_> {
             citations,
             nl: r.nl,
             en: r.en,
+            addition,
         })
     }
 
-    /// Every kind needs a catch-all, so that the engine always decides, and
-    /// no rule may sit unreachable behind one. Rule ids must be unique.
-    fn coverage(&mut self, rules: &[Rule], span: &Range<usize>) {
+    /// Every kind a preset has rules for needs a catch-all, so that the
+    /// engine always decides, and no rule may sit unreachable behind one.
+    /// A kind the preset has no rule for at all is left to the baseline,
+    /// as if it had a silent rule (a preset written before the kind
+    /// existed keeps loading); the baseline itself must cover every kind.
+    /// Rule ids must be unique.
+    fn coverage(&mut self, rules: &[Rule], span: &Range<usize>, is_baseline: bool) {
         let mut ids = HashSet::new();
         for r in rules {
             if !ids.insert(r.id.as_str()) {
@@ -466,6 +638,9 @@ impl Checker<'_> {
             }
         }
         for &kind in Kind::ALL {
+            if !is_baseline && !rules.iter().any(|r| r.applies_to(kind)) {
+                continue;
+            }
             let mut closed = false;
             for r in rules.iter().filter(|r| r.applies_to(kind)) {
                 if closed {

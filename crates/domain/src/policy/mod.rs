@@ -22,11 +22,13 @@ pub use bundled::{
     BASELINE_NAME, baseline, bundled_preset, bundled_preset_source, bundled_presets, preset_names,
 };
 pub use condition::{Condition, NumberTest, Test};
-pub use declaration::{Declaration, Employee, declaration_from_value, parse_declaration_json};
+pub use declaration::{
+    Declaration, Employee, ITEMS, declaration_from_value, parse_declaration_json,
+};
 pub use declaration_error::{DeclarationError, Expect, known_fields};
 pub use engine::{Decision, Explanation, decide};
 pub use error::{PolicyError, Problem};
-pub use preset::{Outcome, Preset, Reporting, Rule};
+pub use preset::{Bilingual, Outcome, Preset, Questionnaire, Reporting, RestrictedInterest, Rule};
 pub use questions::{AnswerType, EMPLOYEE_FIELDS, Question, answer_type, questions};
 pub use text::{Citation, Document, SearchHit, Section, search};
 pub use vocab::{Appearance, Approver, Kind, Obligation, Role, Verdict};

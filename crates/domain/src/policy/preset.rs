@@ -19,6 +19,20 @@ pub enum Outcome {
     Silent,
 }
 
+/// A text in Dutch and English.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Bilingual {
+    pub nl: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    /// The Dutch text, or the English one.
+    pub fn get(&self, dutch: bool) -> &str {
+        if dutch { &self.nl } else { &self.en }
+    }
+}
+
 /// One rule of a preset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
@@ -32,6 +46,11 @@ pub struct Rule {
     pub citations: Vec<Citation>,
     pub nl: String,
     pub en: String,
+    /// Set when the rule is the organisation's own addition, not a rule
+    /// the cited code states: why the organisation adds it. Every answer
+    /// the rule gives says so, so that no answer attributes to a section
+    /// what the section does not say.
+    pub addition: Option<Bilingual>,
 }
 
 impl Rule {
@@ -61,6 +80,35 @@ pub struct Reporting {
     pub en: String,
 }
 
+/// An interest the employer does not allow for a designated function
+/// (Ambtenarenwet art. 8(1)(d)): the employer's own list, for example
+/// securities in sectors the function supervises.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestrictedInterest {
+    /// Stable id, unique in the preset; a declaration names it in
+    /// `restricted_interest`.
+    pub id: String,
+    /// What is not allowed, in plain words.
+    pub text: Bilingual,
+    /// Where the employer designated it.
+    pub citations: Vec<Citation>,
+}
+
+/// A set of yes/no questions that answers one flag of a kind: any "yes"
+/// makes the flag true (for example a code's control questions for a side
+/// activity, answering `may_conflict`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Questionnaire {
+    pub kind: Kind,
+    /// The flag it answers.
+    pub field: String,
+    pub title: Bilingual,
+    pub intro: Bilingual,
+    pub questions: Vec<Bilingual>,
+    /// Where the questions come from.
+    pub citations: Vec<Citation>,
+}
+
 /// A validated preset. Build one with [`Preset::from_toml_str`] or take a
 /// bundled one from [`super::bundled_preset`].
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +118,10 @@ pub struct Preset {
     pub version: String,
     pub reporting: Option<Reporting>,
     pub rules: Vec<Rule>,
+    /// The employer's list of interests not allowed for designated functions.
+    pub restricted_interests: Vec<RestrictedInterest>,
+    /// Questionnaires that answer a flag of a kind.
+    pub questionnaires: Vec<Questionnaire>,
     pub documents: Vec<Document>,
     /// SHA-256 of the source text, hex: identifies the exact file a stored
     /// decision used, even if someone forgot to bump `version`.
@@ -109,11 +161,30 @@ impl Preset {
         search(&self.documents, query)
     }
 
-    /// Every citation in the preset (rules and reporting).
+    /// Every citation in the preset (rules, reporting, lists and
+    /// questionnaires).
     pub fn citations(&self) -> impl Iterator<Item = &Citation> {
         self.rules
             .iter()
             .flat_map(|r| r.citations.iter())
             .chain(self.reporting.iter().flat_map(|r| r.citations.iter()))
+            .chain(
+                self.restricted_interests
+                    .iter()
+                    .flat_map(|r| r.citations.iter()),
+            )
+            .chain(self.questionnaires.iter().flat_map(|q| q.citations.iter()))
+    }
+
+    /// An entry of the restricted-interests list by id.
+    pub fn restricted_interest(&self, id: &str) -> Option<&RestrictedInterest> {
+        self.restricted_interests.iter().find(|r| r.id == id)
+    }
+
+    /// The questionnaire that answers `field` for `kind`, if any.
+    pub fn questionnaire(&self, kind: Kind, field: &str) -> Option<&Questionnaire> {
+        self.questionnaires
+            .iter()
+            .find(|q| q.kind == kind && q.field == field)
     }
 }

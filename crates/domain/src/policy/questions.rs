@@ -18,6 +18,10 @@ pub enum AnswerType {
     Number,
     /// none / minimal / present.
     Appearance,
+    /// One of a fixed list of codes (the options).
+    Choice(&'static [&'static str]),
+    /// One entry of the preset's own list (restricted interests), or none.
+    Listed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +44,8 @@ const NOTIFICATION_FACTS: &[(Kind, &[&str])] = &[(
 )];
 
 /// The questions for `kind` under `preset`, in the order of the
-/// declaration's fields.
+/// declaration's fields. A question about the preset's own list is asked
+/// only when the list has entries.
 pub fn questions(preset: &Preset, kind: Kind) -> Vec<Question> {
     let mut used: Vec<&str> = NOTIFICATION_FACTS
         .iter()
@@ -60,15 +65,22 @@ pub fn questions(preset: &Preset, kind: Kind) -> Vec<Question> {
     CONDITION_FIELDS
         .iter()
         .filter(|(name, _)| used.contains(name) && !EMPLOYEE_FIELDS.contains(name))
+        .filter(|(_, t)| *t != FieldType::Listed || !preset.restricted_interests.is_empty())
         .map(|(field, t)| Question {
             field,
-            answer: match t {
-                FieldType::Flag => AnswerType::Flag,
-                FieldType::Number => AnswerType::Number,
-                FieldType::Appearance => AnswerType::Appearance,
-            },
+            answer: answer_of(*t),
         })
         .collect()
+}
+
+fn answer_of(t: FieldType) -> AnswerType {
+    match t {
+        FieldType::Flag => AnswerType::Flag,
+        FieldType::Number => AnswerType::Number,
+        FieldType::Appearance => AnswerType::Appearance,
+        FieldType::Choice(options) => AnswerType::Choice(options),
+        FieldType::Listed => AnswerType::Listed,
+    }
 }
 
 /// The type of an answerable field, for reading a submitted answer.
@@ -76,11 +88,7 @@ pub fn answer_type(field: &str) -> Option<AnswerType> {
     CONDITION_FIELDS
         .iter()
         .find(|(n, _)| *n == field)
-        .map(|(_, t)| match t {
-            FieldType::Flag => AnswerType::Flag,
-            FieldType::Number => AnswerType::Number,
-            FieldType::Appearance => AnswerType::Appearance,
-        })
+        .map(|(_, t)| answer_of(*t))
 }
 
 #[cfg(test)]

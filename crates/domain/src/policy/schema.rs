@@ -13,7 +13,41 @@ pub(crate) struct RawPreset {
     #[serde(default)]
     pub rules: Vec<Spanned<RawRule>>,
     #[serde(default)]
+    pub restricted_interests: Vec<Spanned<RawRestrictedInterest>>,
+    #[serde(default)]
+    pub questionnaires: Vec<Spanned<RawQuestionnaire>>,
+    #[serde(default)]
     pub documents: Vec<Spanned<RawDocument>>,
+}
+
+/// A text in both languages: `{ nl = "...", en = "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBilingual {
+    pub nl: String,
+    pub en: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRestrictedInterest {
+    pub id: String,
+    pub nl: String,
+    pub en: String,
+    #[serde(default)]
+    pub cite: Vec<Spanned<RawCitation>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawQuestionnaire {
+    pub kind: String,
+    pub field: String,
+    pub title: RawBilingual,
+    pub intro: RawBilingual,
+    pub questions: Vec<RawBilingual>,
+    #[serde(default)]
+    pub cite: Vec<Spanned<RawCitation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +90,8 @@ pub(crate) struct RawRule {
     pub continues: bool,
     #[serde(default)]
     pub silent: bool,
+    /// The organisation's own addition, with the reason.
+    pub addition: Option<RawBilingual>,
 }
 
 #[derive(Debug, Deserialize)]

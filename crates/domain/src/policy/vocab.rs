@@ -56,6 +56,13 @@ code_enum! {
         /// A (suspected) breach of personal data (*datalek*): a
         /// notification, never a request (AVG art. 33).
         DataLeak = "data_leak",
+        /// Using or passing on information one has from one's function:
+        /// purpose, confidentiality (also after leaving), information and
+        /// help to council members or members of the Provinciale Staten.
+        Information = "information",
+        /// Software and content on the employer's equipment: illegal
+        /// software, offensive texts and images.
+        SoftwareContent = "software_content",
     }
 }
 

@@ -73,12 +73,13 @@ fn line_row(d: &store::DeclarationLine) -> DeclarationRow {
 pub async fn filing_form(
     db: &mut Db,
     s: &SignedIn,
+    preset: &policy::Preset,
     kind: Kind,
     questions: &[Question],
     params: &HashMap<String, String>,
 ) -> Result<FilingForm, AppError> {
     let mut hidden = vec![("soort".to_string(), kind.code().to_string())];
-    hidden.extend(super::policy::carried(kind, params, questions));
+    hidden.extend(super::policy::carried(preset, kind, params, questions));
     let p = &s.user.principal;
     let mut team = Vec::new();
     if p.roles.has(Role::Manager) {
@@ -120,7 +121,7 @@ pub async fn file(
     let effective = crate::preset::effective(&mut conn, p.org, &s.user.org.preset).await?;
     let preset = effective.preset.clone();
     let questions = policy::questions(&preset, kind);
-    let Reading::Complete(answers) = read_answers(kind, &questions, &params) else {
+    let Reading::Complete(answers) = read_answers(&preset, kind, &questions, &params) else {
         return Err(AppError::BadRequest);
     };
     // For whom: oneself, or (a manager) a direct report.
@@ -143,19 +144,7 @@ pub async fn file(
         .await?
         .ok_or(AppError::NotFound)?;
     let (mut value, decision) = evaluate(&preset, kind, &answers, &person)?;
-    // Keep the control questions' answers beside the declaration's fields.
-    let controls: Vec<bool> = (1..=super::policy::CONTROL_QUESTIONS)
-        .filter_map(|n| {
-            params
-                .get(&super::policy::control_field(n))
-                .map(|v| v == "ja")
-        })
-        .collect();
-    if controls.len() == super::policy::CONTROL_QUESTIONS
-        && let Some(map) = value.as_object_mut()
-    {
-        map.insert("control_questions".into(), serde_json::json!(controls));
-    }
+    keep_texts(&preset, kind, &questions, &params, &mut value);
 
     let mut errors = FieldErrors::default();
     let TextFields {
@@ -164,7 +153,7 @@ pub async fn file(
         event_date,
     } = read_text_fields(lang, &form, &mut errors);
     if !errors.is_empty() {
-        let mut filing = filing_form(&mut conn, &s, kind, &questions, &params).await?;
+        let mut filing = filing_form(&mut conn, &s, &preset, kind, &questions, &params).await?;
         filing.description = description;
         filing.third_party = form.get("derde").to_string();
         filing.event_date = form.get("datum").to_string();
@@ -245,6 +234,106 @@ pub async fn file(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/verklaringen/{id}?ingediend=1")).into_response())
+}
+
+/// Keeps, beside the declaration's fields, what the preset said when the
+/// answers were given, so that the declaration reads the same after the
+/// preset changes: a questionnaire's questions with their answers, and the
+/// text of a restricted-interest entry.
+fn keep_texts(
+    preset: &policy::Preset,
+    kind: Kind,
+    questions: &[Question],
+    params: &HashMap<String, String>,
+    value: &mut serde_json::Value,
+) {
+    let Some(map) = value.as_object_mut() else {
+        return;
+    };
+    for q in questions {
+        let Some(qn) = preset.questionnaire(kind, q.field) else {
+            continue;
+        };
+        let given: Vec<serde_json::Value> = qn
+            .questions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, text)| {
+                params
+                    .get(&super::policy::control_field(i + 1))
+                    .map(|v| serde_json::json!({"nl": text.nl, "en": text.en, "answer": v == "ja"}))
+            })
+            .collect();
+        if given.len() == qn.questions.len() {
+            map.insert("control_questions".into(), serde_json::json!(given));
+        }
+    }
+    let entry = map
+        .get("restricted_interest")
+        .and_then(|v| v.as_str())
+        .and_then(|id| preset.restricted_interest(id));
+    if let Some(entry) = entry {
+        map.insert(
+            "restricted_interest_text".into(),
+            serde_json::json!({"nl": entry.text.nl, "en": entry.text.en}),
+        );
+    }
+}
+
+/// The answers kept with a declaration, as question and answer in the
+/// reader's language.
+fn answer_views(lang: Lang, answers: &serde_json::Value) -> Vec<AnswerView> {
+    let c = Catalog::bundled();
+    let dutch = lang == Lang::Nl;
+    let text_of = |v: &serde_json::Value| {
+        v.get(if dutch { "nl" } else { "en" })
+            .and_then(|t| t.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let Some(map) = answers.as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "kind" | "employee" | "restricted_interest_text"))
+        .flat_map(|(k, v)| match (k.as_str(), v) {
+            ("control_questions", serde_json::Value::Array(list)) => list
+                .iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    // Filed before the questions were preset data: the
+                    // bundled texts of the six control questions.
+                    serde_json::Value::Bool(_) => AnswerView {
+                        question: c.get(lang, &format!("control-{}", i + 1)).to_string(),
+                        answer: answer_text(lang, item),
+                    },
+                    _ => AnswerView {
+                        question: text_of(item),
+                        answer: answer_text(
+                            lang,
+                            item.get("answer").unwrap_or(&serde_json::Value::Null),
+                        ),
+                    },
+                })
+                .collect::<Vec<_>>(),
+            ("item", serde_json::Value::String(code)) => vec![AnswerView {
+                question: c.get(lang, "q-item").to_string(),
+                answer: c.get(lang, &format!("item-{code}")).to_string(),
+            }],
+            ("restricted_interest", serde_json::Value::String(id)) => vec![AnswerView {
+                question: c.get(lang, "q-restricted_interest").to_string(),
+                answer: map
+                    .get("restricted_interest_text")
+                    .map(text_of)
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| id.clone()),
+            }],
+            _ => vec![AnswerView {
+                question: c.get(lang, &format!("q-{k}")).to_string(),
+                answer: answer_text(lang, v),
+            }],
+        })
+        .collect()
 }
 
 /// The text fields of a declaration as filed or amended.
@@ -393,28 +482,7 @@ pub(super) async fn page(
     let mut conn = state.store.conn().await?;
     let events = store::events(&mut conn, p.org, d.id).await?;
     let answers: serde_json::Value = serde_json::from_str(&d.answers).unwrap_or_default();
-    let answer_views = answers
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(k, _)| *k != "kind" && *k != "employee")
-                .flat_map(|(k, v)| match (k.as_str(), v.as_array()) {
-                    ("control_questions", Some(list)) => list
-                        .iter()
-                        .enumerate()
-                        .map(|(i, b)| AnswerView {
-                            question_key: format!("control-{}", i + 1),
-                            answer: answer_text(lang, b),
-                        })
-                        .collect::<Vec<_>>(),
-                    _ => vec![AnswerView {
-                        question_key: format!("q-{k}"),
-                        answer: answer_text(lang, v),
-                    }],
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let answer_views = answer_views(lang, &answers);
     let route = match (&d.route_person_name, &d.route_queue) {
         (Some(name), _) => name.clone(),
         (None, Some(q)) => catalog.get(lang, &format!("approver-{q}")).to_string(),

@@ -38,24 +38,10 @@ async fn preset_of(state: &AppState, s: &SignedIn) -> Result<Arc<Preset>, AppErr
     Ok(e.preset)
 }
 
-const KINDS: [Kind; 11] = [
-    Kind::Gift,
-    Kind::Invitation,
-    Kind::Trip,
-    Kind::Facility,
-    Kind::SideActivity,
-    Kind::FinancialInterest,
-    Kind::PrivateRelationship,
-    Kind::PrivateUse,
-    Kind::Expense,
-    Kind::HireFormerEmployee,
-    Kind::DataLeak,
-];
-
 fn kind_page(s: &SignedIn, error: Option<String>) -> MayIKindPage {
     MayIKindPage {
         l: Layout::new(&s.ctx, "mayi-title"),
-        kinds: KINDS
+        kinds: Kind::ALL
             .iter()
             .map(|k| KindChoice {
                 code: k.code(),
@@ -78,12 +64,27 @@ pub(crate) enum Answer {
     Flag(bool),
     Number(Option<f64>),
     Appearance(Option<String>),
+    /// A code of a choice, or an id on the preset's list (`None`: none of them).
+    Text(Option<String>),
 }
 
 /// Reads one answer; `Err` carries the translation key of the problem.
-fn read_answer(q: &Question, raw: &str) -> Result<Answer, &'static str> {
+fn read_answer(preset: &Preset, q: &Question, raw: &str) -> Result<Answer, &'static str> {
     let raw = raw.trim();
     match q.answer {
+        // Empty: not known (the API's absent field); the form always sends one.
+        AnswerType::Choice(_) if raw.is_empty() => Ok(Answer::Text(None)),
+        AnswerType::Choice(options) => match options.iter().find(|o| **o == raw) {
+            Some(code) => Ok(Answer::Text(Some((*code).to_string()))),
+            None => Err("mayi-error-choose"),
+        },
+        AnswerType::Listed => match raw {
+            "" => Ok(Answer::Text(None)),
+            id if preset.restricted_interest(id).is_some() => {
+                Ok(Answer::Text(Some(id.to_string())))
+            }
+            _ => Err("mayi-error-choose"),
+        },
         AnswerType::Flag => match raw {
             "ja" => Ok(Answer::Flag(true)),
             "nee" => Ok(Answer::Flag(false)),
@@ -118,7 +119,8 @@ fn declaration_json(kind: Kind, answers: &[(Question, Answer)], employee: Value)
             Answer::Flag(b) => json!(b),
             Answer::Number(Some(n)) => json!(n),
             Answer::Appearance(Some(level)) => json!(level),
-            Answer::Number(None) | Answer::Appearance(None) => continue,
+            Answer::Text(Some(code)) => json!(code),
+            Answer::Number(None) | Answer::Appearance(None) | Answer::Text(None) => continue,
         };
         map.insert(q.field.to_string(), v);
     }
@@ -128,18 +130,19 @@ fn declaration_json(kind: Kind, answers: &[(Question, Answer)], employee: Value)
 /// The answers given so far, as name and value pairs, exactly as the
 /// forms submitted them: the one place that carries answers from screen to
 /// screen (the hidden fields of the next question, the "back" link and the
-/// filing form). A question answered through the six control questions is
-/// carried as those six fields, which is how [`read_answers`] reads it.
+/// filing form). A question answered through the preset's questionnaire
+/// is carried as its fields, which is how [`read_answers`] reads it.
 pub(crate) fn carried(
+    preset: &Preset,
     kind: Kind,
     params: &HashMap<String, String>,
     upto: &[Question],
 ) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     for q in upto {
-        if answered_by_controls(kind, q, params) {
-            pairs.extend((1..=CONTROL_QUESTIONS).filter_map(|n| {
-                let name = control_field(n);
+        if let Some(n) = answered_by_controls(preset, kind, q, params) {
+            pairs.extend((1..=n).filter_map(|i| {
+                let name = control_field(i);
                 params.get(&name).map(|v| (name, v.clone()))
             }));
         } else if let Some(v) = params.get(q.field) {
@@ -159,31 +162,35 @@ pub(crate) enum Reading {
     Invalid(usize, &'static str),
 }
 
-/// The six control questions of Maastricht chapter 2 ("Handige
-/// controlevragen") are the questionnaire behind `may_conflict` for a side
-/// activity: any "yes" means it may conflict.
-pub(crate) const CONTROL_QUESTIONS: usize = 6;
-
+/// The name of the `n`th question of a questionnaire in a form.
 pub(crate) fn control_field(n: usize) -> String {
     format!("controle_{n}")
 }
 
-/// Whether this question is asked as the six control questions.
-pub(crate) fn uses_control_questions(kind: Kind, q: &Question) -> bool {
-    kind == Kind::SideActivity && q.field == "may_conflict"
+/// How many questions the preset's questionnaire for this question has,
+/// when the answer is read from it: the preset has one (for example
+/// Maastricht's six control questions behind `may_conflict` of a side
+/// activity) and the question is not answered directly.
+fn answered_by_controls(
+    preset: &Preset,
+    kind: Kind,
+    q: &Question,
+    params: &HashMap<String, String>,
+) -> Option<usize> {
+    preset
+        .questionnaire(kind, q.field)
+        .filter(|_| !params.contains_key(q.field))
+        .map(|qn| qn.questions.len())
 }
 
-/// Whether the answer to this question is read from the six control
-/// questions: it is asked that way and not answered directly.
-fn answered_by_controls(kind: Kind, q: &Question, params: &HashMap<String, String>) -> bool {
-    uses_control_questions(kind, q) && !params.contains_key(q.field)
-}
-
-/// The answer to `may_conflict` from the control questions: `None` while
-/// one is unanswered, `Err` for a value that is not yes or no.
-fn from_control_questions(params: &HashMap<String, String>) -> Option<Result<bool, &'static str>> {
+/// The answer from a questionnaire of `n` questions: `None` while one is
+/// unanswered, `Err` for a value that is not yes or no. Any "yes" is yes.
+fn from_control_questions(
+    n: usize,
+    params: &HashMap<String, String>,
+) -> Option<Result<bool, &'static str>> {
     let mut any_yes = false;
-    for n in 1..=CONTROL_QUESTIONS {
+    for n in 1..=n {
         match params.get(&control_field(n)).map(|v| v.trim()) {
             None => return None,
             Some("ja") => any_yes = true,
@@ -195,14 +202,15 @@ fn from_control_questions(params: &HashMap<String, String>) -> Option<Result<boo
 }
 
 pub(crate) fn read_answers(
+    preset: &Preset,
     kind: Kind,
     questions: &[Question],
     params: &HashMap<String, String>,
 ) -> Reading {
     let mut answers = Vec::new();
     for (i, q) in questions.iter().enumerate() {
-        if answered_by_controls(kind, q, params) {
-            match from_control_questions(params) {
+        if let Some(n) = answered_by_controls(preset, kind, q, params) {
+            match from_control_questions(n, params) {
                 None => return Reading::Missing(i),
                 Some(Err(key)) => return Reading::Invalid(i, key),
                 Some(Ok(b)) => {
@@ -214,7 +222,7 @@ pub(crate) fn read_answers(
         let Some(raw) = params.get(q.field) else {
             return Reading::Missing(i);
         };
-        match read_answer(q, raw) {
+        match read_answer(preset, q, raw) {
             Ok(a) => answers.push((*q, a)),
             Err(key) => return Reading::Invalid(i, key),
         }
@@ -258,15 +266,25 @@ pub async fn ask(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &kind_page(&s, Some(msg)));
     };
     let questions = policy::questions(preset, kind);
-    let answers = match read_answers(kind, &questions, &params) {
+    let answers = match read_answers(preset, kind, &questions, &params) {
         Reading::Complete(a) => a,
         Reading::Missing(i) => {
-            return question_page(&s, kind, &questions, i, &params, None, StatusCode::OK);
+            return question_page(
+                &s,
+                preset,
+                kind,
+                &questions,
+                i,
+                &params,
+                None,
+                StatusCode::OK,
+            );
         }
         Reading::Invalid(i, key) => {
             let msg = catalog.get(lang, key).to_string();
             return question_page(
                 &s,
+                preset,
                 kind,
                 &questions,
                 i,
@@ -282,8 +300,10 @@ pub async fn ask(
         .await?
         .ok_or(AppError::NotFound)?;
     let (_, decision) = evaluate(preset, kind, &answers, &me)?;
-    let filing = super::declarations::filing_form(&mut conn, &s, kind, &questions, &params).await?;
+    let filing =
+        super::declarations::filing_form(&mut conn, &s, preset, kind, &questions, &params).await?;
     let back = carried(
+        preset,
         kind,
         &params,
         &questions[..questions.len().saturating_sub(1)],
@@ -311,8 +331,10 @@ fn back_href(kind: Kind, answers: &[(String, String)]) -> String {
     href
 }
 
+#[allow(clippy::too_many_arguments)]
 fn question_page(
     s: &SignedIn,
+    preset: &Preset,
     kind: Kind,
     questions: &[Question],
     index: usize,
@@ -321,11 +343,39 @@ fn question_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let q = questions[index];
-    let hidden = carried(kind, params, &questions[..index]);
+    let dutch = s.ctx.lang == Lang::Nl;
+    let catalog = integer_domain::i18n::Catalog::bundled();
+    let hidden = carried(preset, kind, params, &questions[..index]);
     let back = if index == 0 {
         "/mag-dit".to_string()
     } else {
-        back_href(kind, &carried(kind, params, &questions[..index - 1]))
+        back_href(
+            kind,
+            &carried(preset, kind, params, &questions[..index - 1]),
+        )
+    };
+    let questionnaire = preset.questionnaire(kind, q.field);
+    let options: Vec<(String, String)> = match q.answer {
+        AnswerType::Choice(codes) => codes
+            .iter()
+            .map(|c| {
+                let key = format!("{}-{c}", q.field);
+                ((*c).to_string(), catalog.get(s.ctx.lang, &key).to_string())
+            })
+            .collect(),
+        // The employer's own list, then "none of these".
+        AnswerType::Listed => preset
+            .restricted_interests
+            .iter()
+            .map(|r| (r.id.clone(), r.text.get(dutch).to_string()))
+            .chain([(
+                String::new(),
+                catalog
+                    .get(s.ctx.lang, "restricted_interest-none")
+                    .to_string(),
+            )])
+            .collect(),
+        _ => Vec::new(),
     };
     let page = MayIQuestionPage {
         l: Layout::new(&s.ctx, "mayi-title"),
@@ -335,20 +385,39 @@ fn question_page(
         label_key: format!("q-{}", q.field),
         help_key: format!("q-{}-help", q.field),
         answer: match q.answer {
-            _ if uses_control_questions(kind, &q) => "control",
+            _ if questionnaire.is_some() => "control",
             AnswerType::Flag => "flag",
             AnswerType::Number => "number",
             AnswerType::Appearance => "appearance",
+            AnswerType::Choice(_) | AnswerType::Listed => "choice",
         },
         value: params.get(q.field).cloned().unwrap_or_default(),
-        controls: (1..=CONTROL_QUESTIONS)
-            .map(|n| {
-                (
-                    n,
-                    params.get(&control_field(n)).cloned().unwrap_or_default(),
-                )
+        options,
+        control_title: questionnaire
+            .map(|qn| qn.title.get(dutch).to_string())
+            .unwrap_or_default(),
+        control_intro: questionnaire
+            .map(|qn| qn.intro.get(dutch).to_string())
+            .unwrap_or_default(),
+        control_sources: questionnaire
+            .map(|qn| citation_views(preset, &qn.citations))
+            .unwrap_or_default(),
+        controls: questionnaire
+            .map(|qn| {
+                qn.questions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, text)| {
+                        let n = i + 1;
+                        (
+                            n,
+                            params.get(&control_field(n)).cloned().unwrap_or_default(),
+                            text.get(dutch).to_string(),
+                        )
+                    })
+                    .collect()
             })
-            .collect(),
+            .unwrap_or_default(),
         number: index + 1,
         total: questions.len(),
         hidden,
@@ -358,9 +427,8 @@ fn question_page(
     render_status(status, &page)
 }
 
-fn citation_views(preset: &Preset, decision: &Decision) -> Vec<CitationView> {
-    decision
-        .citations
+fn citation_views(preset: &Preset, citations: &[policy::Citation]) -> Vec<CitationView> {
+    citations
         .iter()
         .map(|c| {
             let title = preset
@@ -414,11 +482,17 @@ pub(crate) fn result_page(
         approver: decision.approver.map(|a| a.code()).unwrap_or(""),
         approver_key: decision.approver.map(|a| format!("approver-{}", a.code())),
         obligations: decision.obligations.iter().map(|o| o.code()).collect(),
+        // The additions have a box of their own below the explanation.
         explanation: match lang {
-            Lang::Nl => decision.explanation.nl.clone(),
-            Lang::En => decision.explanation.en.clone(),
+            Lang::Nl => decision.rules_explanation.nl.clone(),
+            Lang::En => decision.rules_explanation.en.clone(),
         },
-        citations: citation_views(preset, decision),
+        citations: citation_views(preset, &decision.citations),
+        additions: decision
+            .additions
+            .iter()
+            .map(|a| a.get(lang == Lang::Nl).to_string())
+            .collect(),
         preset_version: decision.preset_version.clone(),
         back,
         filing,
