@@ -617,7 +617,7 @@ async fn acknowledging_the_code_and_again_after_it_changed() {
         assert_eq!(status, 303);
         assert_eq!(to, "/organisatie/gedragscode-gelezen?opgeslagen=1");
         let (_, html) = page(&app, &employee, "/organisatie/gedragscode-gelezen").await;
-        assert!(html.contains("U heeft versie 2025.1 gelezen en bevestigd op"));
+        assert!(html.contains("U heeft versie 2025.2 gelezen en bevestigd op"));
         assert!(!html.contains("gelezen-knop"));
 
         // HR sees who has not yet; the manager sees only their team.
