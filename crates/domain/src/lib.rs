@@ -11,6 +11,8 @@
 //! - [`i18n`]: the translation catalogue every screen and message uses.
 //! - [`policy`]: the policy presets and the decision engine.
 //! - [`case`]: the reporting point's cases: states, clocks, receipt codes.
+//! - [`disclosure`]: disclosing a reporter's identity (consent, the law).
+//! - [`meldpunt_texts`]: what a reporter is told, per preset.
 //! - [`counsel`]: the confidential counsellors' log (no names, only counts).
 //! - [`crypto`]: encryption at rest (installation key, per-case keys).
 //! - [`totp`]: one-time codes for the second factor (RFC 6238).
@@ -22,9 +24,11 @@ pub mod case;
 pub mod counsel;
 pub mod crypto;
 pub mod declaration;
+pub mod disclosure;
 pub mod i18n;
 pub mod import;
 pub mod learning;
+pub mod meldpunt_texts;
 pub mod org;
 pub mod policy;
 pub mod prevention;
