@@ -116,6 +116,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_statements.sql"),
         postgres: include_str!("../migrations/postgres/0016_statements.sql"),
     },
+    Migration {
+        version: 17,
+        name: "wbk",
+        sqlite: include_str!("../migrations/sqlite/0017_wbk.sql"),
+        postgres: include_str!("../migrations/postgres/0017_wbk.sql"),
+    },
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.
