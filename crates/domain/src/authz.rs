@@ -448,8 +448,9 @@ pub fn decide(
         Who::OwnOnly => (target.relation == Relation::Own).then_some(Scope::Own(who.person)),
         Who::RolesOwnRows(roles) => who.roles.has_any(roles).then_some(Scope::Own(who.person)),
         Who::CaseTeam => on_team(target.relation).then_some(Scope::Own(who.person)),
-        Who::CaseTeamWithRole(roles) => (on_team(target.relation) && who.roles.has_any(roles))
-            .then_some(Scope::Own(who.person)),
+        Who::CaseTeamWithRole(roles) => {
+            (on_team(target.relation) && who.roles.has_any(roles)).then_some(Scope::Own(who.person))
+        }
         Who::CaseHandler => {
             (target.relation == Relation::CaseHandler).then_some(Scope::Own(who.person))
         }

@@ -133,7 +133,10 @@ impl TeamRole {
     /// handle the report: a reporter's identity reaches them only with the
     /// reporter's consent or under a legal obligation.
     pub fn handles_report(self) -> bool {
-        matches!(self, TeamRole::Owner | TeamRole::Member | TeamRole::Committee)
+        matches!(
+            self,
+            TeamRole::Owner | TeamRole::Member | TeamRole::Committee
+        )
     }
 }
 

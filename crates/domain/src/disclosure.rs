@@ -247,7 +247,10 @@ pub fn check_informing(
         "nee" => {
             let w = why_not.trim();
             if w.chars().count() < MIN_REASON_CHARS {
-                Err(vec![(field::WHY_NOT, Problem::new("disclosure-error-why-not"))])
+                Err(vec![(
+                    field::WHY_NOT,
+                    Problem::new("disclosure-error-why-not"),
+                )])
             } else if too_long(w, MAX_TEXT_CHARS) {
                 Err(vec![long(field::WHY_NOT)])
             } else {
@@ -290,10 +293,7 @@ mod tests {
 
     #[test]
     fn a_handler_asks_the_reporter_at_once_others_wait_for_a_handler() {
-        assert_eq!(
-            initial_state(Basis::Consent, true),
-            DisclosureState::Asked
-        );
+        assert_eq!(initial_state(Basis::Consent, true), DisclosureState::Asked);
         assert_eq!(
             initial_state(Basis::Consent, false),
             DisclosureState::Pending
@@ -312,7 +312,10 @@ mod tests {
             Ok(Declined)
         );
         assert_eq!(decide(Pending, Basis::Legal, Decision::Confirm), Ok(Legal));
-        assert_eq!(decide(Pending, Basis::Legal, Decision::Decline), Ok(Declined));
+        assert_eq!(
+            decide(Pending, Basis::Legal, Decision::Decline),
+            Ok(Declined)
+        );
         // Consent cannot be replaced by a handler's confirmation, and a
         // legal obligation is not put to the reporter as a question.
         assert_eq!(
@@ -322,7 +325,9 @@ mod tests {
             "disclosure-error-decision"
         );
         assert_eq!(
-            decide(Pending, Basis::Legal, Decision::Ask).unwrap_err().key,
+            decide(Pending, Basis::Legal, Decision::Ask)
+                .unwrap_err()
+                .key,
             "disclosure-error-decision"
         );
         for s in [Asked, Declined, Consented, Refused, Legal, Lapsed] {

@@ -127,7 +127,10 @@ const SOURCES: [(&str, &str); 5] = [
         "provincie-limburg",
         include_str!("../../../policies/meldpunt/provincie-limburg.toml"),
     ),
-    (BASELINE, include_str!("../../../policies/meldpunt/wet.toml")),
+    (
+        BASELINE,
+        include_str!("../../../policies/meldpunt/wet.toml"),
+    ),
 ];
 
 /// Parses one file of defaults.
@@ -141,8 +144,8 @@ fn all() -> &'static [MeldpuntTexts] {
         SOURCES
             .iter()
             .map(|(name, src)| {
-                let texts = parse(src)
-                    .unwrap_or_else(|e| panic!("policies/meldpunt/{name}.toml: {e}"));
+                let texts =
+                    parse(src).unwrap_or_else(|e| panic!("policies/meldpunt/{name}.toml: {e}"));
                 assert_eq!(texts.preset, *name, "policies/meldpunt/{name}.toml: preset");
                 texts
             })
@@ -270,7 +273,10 @@ mod tests {
             assert!(t.handling.source.contains("Wbk"), "{name}");
             assert!(t.handling.source.contains("2019/1937 art. 9"), "{name}");
             assert!(t.oral.source.contains("art. 18"), "{name}: minutes");
-            assert!(t.counsellor.source.contains("Wbk art. 2 lid 2 sub g"), "{name}");
+            assert!(
+                t.counsellor.source.contains("Wbk art. 2 lid 2 sub g"),
+                "{name}"
+            );
             assert!(t.external.source.contains("Wbk art. 2c"), "{name}");
             assert!(t.external.source.contains("art. 10"), "{name}: directly");
             assert!(t.protection.source.contains("Wbk art. 17da"), "{name}");
@@ -291,7 +297,12 @@ mod tests {
     fn an_organisation_s_text_is_bilingual_or_left_to_the_default() {
         assert_eq!(check_override(InfoTopic::Oral, " ", "", ""), Ok(None));
         assert_eq!(
-            check_override(InfoTopic::Oral, "Bel 14 043.", "Call 14 043.", "Regeling art. 4"),
+            check_override(
+                InfoTopic::Oral,
+                "Bel 14 043.",
+                "Call 14 043.",
+                "Regeling art. 4"
+            ),
             Ok(Some(Override {
                 nl: "Bel 14 043.".into(),
                 en: "Call 14 043.".into(),

@@ -142,10 +142,9 @@ fn expected(resource: Resource, action: Action, role: Role, relation: Relation) 
         (b'P', Relation::Approver) => Some(Scope::Own(ME)),
         (b'M', Relation::Own) => Some(Scope::Own(ME)),
         (b'R', _) => Some(Scope::Own(ME)),
-        (
-            b'C',
-            Relation::CaseTeam | Relation::CaseHandler | Relation::IdentityRecipient,
-        ) => Some(Scope::Own(ME)),
+        (b'C', Relation::CaseTeam | Relation::CaseHandler | Relation::IdentityRecipient) => {
+            Some(Scope::Own(ME))
+        }
         (b'H', Relation::CaseHandler) => Some(Scope::Own(ME)),
         (b'V', Relation::CaseHandler | Relation::IdentityRecipient) => Some(Scope::Own(ME)),
         _ => None,

@@ -9,8 +9,8 @@
 use crate::cases::{case_key, open, open_opt};
 use crate::{Db, Result, StoreError, now};
 use integer_domain::case::TeamRole;
-use integer_domain::disclosure::{Basis, DisclosureState, Informing};
 use integer_domain::crypto::InstallationKey;
+use integer_domain::disclosure::{Basis, DisclosureState, Informing};
 use integer_domain::org::{OrgId, PersonId};
 use sqlx::Row;
 

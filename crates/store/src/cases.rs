@@ -214,11 +214,7 @@ pub struct Task {
     pub done_at: Option<i64>,
 }
 
-pub(crate) async fn case_key(
-    db: &mut Db,
-    key: &InstallationKey,
-    case_id: i64,
-) -> Result<CaseKey> {
+pub(crate) async fn case_key(db: &mut Db, key: &InstallationKey, case_id: i64) -> Result<CaseKey> {
     let row = sqlx::query("SELECT key_version, wrapped FROM case_keys WHERE case_id = $1")
         .bind(case_id)
         .fetch_optional(&mut *db)
@@ -453,14 +449,12 @@ pub async fn relation(
             .bind(person.0)
             .fetch_optional(&mut *db)
             .await?;
-    Ok(Some(
-        match on_team.as_deref().map(TeamRole::from_code) {
-            None => Relation::None,
-            Some(Some(role)) if role.handles_report() => Relation::CaseHandler,
-            Some(Some(_)) => Relation::CaseTeam,
-            Some(None) => return Err(bad("case_team.role")),
-        },
-    ))
+    Ok(Some(match on_team.as_deref().map(TeamRole::from_code) {
+        None => Relation::None,
+        Some(Some(role)) if role.handles_report() => Relation::CaseHandler,
+        Some(Some(_)) => Relation::CaseTeam,
+        Some(None) => return Err(bad("case_team.role")),
+    }))
 }
 
 /// How a person stands to the reporter's identity of a case: as to the

@@ -540,10 +540,7 @@ async fn the_feedback_clock_runs_without_an_acknowledgement() {
         cases::mark(&mut tx, a, old.id, c.version, cases::Mark::Acknowledged)
             .await
             .unwrap();
-        let c = cases::get(&mut tx, &key, a, old.id)
-            .await
-            .unwrap()
-            .unwrap();
+        let c = cases::get(&mut tx, &key, a, old.id).await.unwrap().unwrap();
         assert_eq!(c.feedback_due.as_deref(), Some("2026-12-28"), "{name}");
         // Acknowledged at once: three months from today.
         let f = cases::get(&mut tx, &key, a, fresh.id)
@@ -668,10 +665,10 @@ async fn the_identity_is_disclosed_only_with_consent_or_under_the_law() {
         let a = org(&store, "case-id").await;
         let owner = add_person(&store, a, "Olga", "olga@i.nl", Role::IntegrityOffice, None).await;
         let member = add_person(&store, a, "Mo", "mo@i.nl", Role::IntegrityOffice, None).await;
-        let investigator =
-            add_person(&store, a, "Ivo", "ivo@i.nl", Role::Investigator, None).await;
+        let investigator = add_person(&store, a, "Ivo", "ivo@i.nl", Role::Investigator, None).await;
         let director = add_person(&store, a, "Dirk", "dirk@i.nl", Role::Director, None).await;
-        let outsider = add_person(&store, a, "Otto", "otto@i.nl", Role::IntegrityOffice, None).await;
+        let outsider =
+            add_person(&store, a, "Otto", "otto@i.nl", Role::IntegrityOffice, None).await;
         let team = vec![
             (owner, TeamRole::Owner),
             (member, TeamRole::Member),
@@ -697,9 +694,17 @@ async fn the_identity_is_disclosed_only_with_consent_or_under_the_law() {
         .await
         .unwrap()
         .id;
-        cases::set_team_member(&mut tx, &key, a, named, outsider, TeamRole::Emergency, outsider)
-            .await
-            .unwrap();
+        cases::set_team_member(
+            &mut tx,
+            &key,
+            a,
+            named,
+            outsider,
+            TeamRole::Emergency,
+            outsider,
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
 
         // Who stands where to the identity.
@@ -711,7 +716,10 @@ async fn the_identity_is_disclosed_only_with_consent_or_under_the_law() {
         };
         assert_eq!(rel(confidential, owner).await, Some(Relation::CaseHandler));
         assert_eq!(rel(confidential, member).await, Some(Relation::CaseHandler));
-        assert_eq!(rel(confidential, investigator).await, Some(Relation::CaseTeam));
+        assert_eq!(
+            rel(confidential, investigator).await,
+            Some(Relation::CaseTeam)
+        );
         assert_eq!(rel(confidential, director).await, Some(Relation::CaseTeam));
         assert_eq!(rel(confidential, outsider).await, Some(Relation::None));
         // A named reporter agreed to the team knowing; not to emergency access.
@@ -720,7 +728,11 @@ async fn the_identity_is_disclosed_only_with_consent_or_under_the_law() {
             Some(Relation::IdentityRecipient),
             "{name}"
         );
-        assert_eq!(rel(named, outsider).await, Some(Relation::CaseTeam), "{name}");
+        assert_eq!(
+            rel(named, outsider).await,
+            Some(Relation::CaseTeam),
+            "{name}"
+        );
 
         // The investigator asks; the handlers decide and are the ones told.
         let ask = |recipient: &str, person: PersonId, basis: Basis, ground: &str| NewRequest {
@@ -737,7 +749,12 @@ async fn the_identity_is_disclosed_only_with_consent_or_under_the_law() {
             confidential,
             investigator,
             disclosure::initial_state(Basis::Consent, false),
-            &ask("Onderzoeker Ivo (extern bureau)", investigator, Basis::Consent, ""),
+            &ask(
+                "Onderzoeker Ivo (extern bureau)",
+                investigator,
+                Basis::Consent,
+                "",
+            ),
         )
         .await
         .unwrap();
@@ -760,7 +777,8 @@ async fn the_identity_is_disclosed_only_with_consent_or_under_the_law() {
                 .is_empty()
         );
         // The one who asked never decides; a handler puts it to the reporter.
-        let to = disclosure::decide(DisclosureState::Pending, Basis::Consent, Decision::Ask).unwrap();
+        let to =
+            disclosure::decide(DisclosureState::Pending, Basis::Consent, Decision::Ask).unwrap();
         assert!(matches!(
             disclosures::decide(&mut tx, &key, confidential, r1, investigator, to, None).await,
             Err(StoreError::Conflict(_))
@@ -798,8 +816,15 @@ async fn the_identity_is_disclosed_only_with_consent_or_under_the_law() {
         .await
         .unwrap();
         assert!(matches!(
-            disclosures::answer(&mut tx, &key, confidential, r1, DisclosureState::Refused, "")
-                .await,
+            disclosures::answer(
+                &mut tx,
+                &key,
+                confidential,
+                r1,
+                DisclosureState::Refused,
+                ""
+            )
+            .await,
             Err(StoreError::Conflict(_))
         ));
         // The director's own request is declined by a handler.
@@ -1104,9 +1129,14 @@ async fn reporting_point_texts_are_saved_whole_and_compare_and_set() {
             en: "Counsellor: Ms De Vries.".into(),
             source: "Regeling vertrouwenspersonen art. 2".into(),
         };
-        meldpunt_info::set(&mut tx, &by, 1, &[(InfoTopic::Counsellor, counsellor.clone())])
-            .await
-            .unwrap();
+        meldpunt_info::set(
+            &mut tx,
+            &by,
+            1,
+            &[(InfoTopic::Counsellor, counsellor.clone())],
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let mut conn = store.conn().await.unwrap();
         let now = meldpunt_info::get(&mut conn, a).await.unwrap();

@@ -894,10 +894,17 @@ async fn the_case_api_answers_the_team_only() {
     // The 3-month clock runs without an acknowledgement too (directive
     // 2019/1937 art. 9(1)(f)): from the end of the 7 days at the latest.
     assert_eq!(case["feedback"]["status"], "running");
-    let ack_due: jiff::civil::Date = case["acknowledgement"]["due"].as_str().unwrap().parse().unwrap();
+    let ack_due: jiff::civil::Date = case["acknowledgement"]["due"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(
         case["feedback"]["due"],
-        ack_due.checked_add(jiff::Span::new().months(3)).unwrap().to_string()
+        ack_due
+            .checked_add(jiff::Span::new().months(3))
+            .unwrap()
+            .to_string()
     );
     let id = case["id"].as_i64().unwrap();
     let detail: serde_json::Value = c
@@ -1427,7 +1434,11 @@ async fn identity_story(mut app: TestApp) {
     assert_eq!(r.status(), 403);
 
     // The handler may know.
-    assert!(get_text(&office, melder.clone()).await.contains("Petra Pieters"));
+    assert!(
+        get_text(&office, melder.clone())
+            .await
+            .contains("Petra Pieters")
+    );
 
     // The investigator does not, and asks, saying to whom and why.
     let investigator = app.signed_in(&email_of(Role::Investigator)).await;
@@ -1456,22 +1467,47 @@ async fn identity_story(mut app: TestApp) {
             ("grondslag", "consent"),
             ("ontvanger_lid", investigator_id.as_str()),
             ("ontvanger", ""),
-            ("reden", "Om de melder als getuige te horen in het onderzoek"),
+            (
+                "reden",
+                "Om de melder als getuige te horen in het onderzoek",
+            ),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
     // Everyone who may decide is told; the one who asked cannot decide.
-    assert_eq!(notified(&app, &email_of(Role::IntegrityOffice), "case.identity_request").await, 1);
+    assert_eq!(
+        notified(
+            &app,
+            &email_of(Role::IntegrityOffice),
+            "case.identity_request"
+        )
+        .await,
+        1
+    );
     assert_eq!(notified(&app, second, "case.identity_request").await, 1);
-    assert_eq!(notified(&app, &email_of(Role::Investigator), "case.identity_request").await, 0);
-    assert_eq!(notified(&app, &email_of(Role::Director), "case.identity_request").await, 0);
+    assert_eq!(
+        notified(&app, &email_of(Role::Investigator), "case.identity_request").await,
+        0
+    );
+    assert_eq!(
+        notified(&app, &email_of(Role::Director), "case.identity_request").await,
+        0
+    );
     let page = get_text(&investigator, melder.clone()).await;
-    assert!(!page.contains("name=\"verzoek\""), "no decision for the one who asked");
+    assert!(
+        !page.contains("name=\"verzoek\""),
+        "no decision for the one who asked"
+    );
     // The office sees it waiting on /zaken and puts it to the reporter.
     let list = get_text(&office, app.url("/zaken")).await;
-    assert!(list.split("id=\"identiteitsverzoeken\"").nth(1).unwrap().contains(&number));
+    assert!(
+        list.split("id=\"identiteitsverzoeken\"")
+            .nth(1)
+            .unwrap()
+            .contains(&number)
+    );
     let page = get_text(&office, melder.clone()).await;
     assert!(page.contains("Om de melder als getuige te horen"));
     let request = hidden(&page, "verzoek");
@@ -1535,7 +1571,12 @@ async fn identity_story(mut app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("Kies of u toestemming geeft"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Kies of u toestemming geeft")
+    );
     let r = reporter
         .post(app.url("/o/alpha/melden/postbus/toestemming"))
         .form(&[
@@ -1548,7 +1589,11 @@ async fn identity_story(mut app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let html = get_text(&reporter, app.url("/o/alpha/melden/postbus/zaak?beantwoord=1")).await;
+    let html = get_text(
+        &reporter,
+        app.url("/o/alpha/melden/postbus/zaak?beantwoord=1"),
+    )
+    .await;
     assert!(html.contains("Uw antwoord is vastgelegd."));
     assert!(html.contains("u gaf toestemming"));
     assert!(!html.contains("Wij vragen uw toestemming"));
@@ -1564,12 +1609,31 @@ async fn identity_story(mut app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 409, "answered once");
     // Now the investigator may know; the director still not.
-    assert!(get_text(&investigator, melder.clone()).await.contains("Petra Pieters"));
-    assert_eq!(notified(&app, &email_of(Role::Investigator), "case.identity_answer").await, 1);
-    assert_eq!(notified(&app, &email_of(Role::IntegrityOffice), "case.identity_answer").await, 1);
+    assert!(
+        get_text(&investigator, melder.clone())
+            .await
+            .contains("Petra Pieters")
+    );
+    assert_eq!(
+        notified(&app, &email_of(Role::Investigator), "case.identity_answer").await,
+        1
+    );
+    assert_eq!(
+        notified(
+            &app,
+            &email_of(Role::IntegrityOffice),
+            "case.identity_answer"
+        )
+        .await,
+        1
+    );
     let director = app.signed_in(&email_of(Role::Director)).await;
     let dcsrf = app.csrf(&director).await;
-    assert!(!get_text(&director, melder.clone()).await.contains("Petra Pieters"));
+    assert!(
+        !get_text(&director, melder.clone())
+            .await
+            .contains("Petra Pieters")
+    );
 
     // The director's own request is declined by a handler.
     let director_id = app.id(&email_of(Role::Director)).0.to_string();
@@ -1605,8 +1669,15 @@ async fn identity_story(mut app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(notified(&app, &email_of(Role::Director), "case.identity_decided").await, 1);
-    assert!(!get_text(&director, melder.clone()).await.contains("Petra Pieters"));
+    assert_eq!(
+        notified(&app, &email_of(Role::Director), "case.identity_decided").await,
+        1
+    );
+    assert!(
+        !get_text(&director, melder.clone())
+            .await
+            .contains("Petra Pieters")
+    );
 
     // A legal obligation: one handler records it, another confirms it and
     // tells the reporter beforehand, in writing.
@@ -1653,7 +1724,10 @@ async fn identity_story(mut app: TestApp) {
             ("verzoek", legal.as_str()),
             ("besluit", "confirm"),
             ("informeren", "ja"),
-            ("uitleg", "Wij moeten uw naam geven aan de officier van justitie."),
+            (
+                "uitleg",
+                "Wij moeten uw naam geven aan de officier van justitie.",
+            ),
         ])
         .send()
         .await
@@ -1679,18 +1753,31 @@ async fn identity_story(mut app: TestApp) {
             ("verzoek", legal.as_str()),
             ("besluit", "confirm"),
             ("informeren", "ja"),
-            ("uitleg", "Wij moeten uw naam geven aan de officier van justitie."),
+            (
+                "uitleg",
+                "Wij moeten uw naam geven aan de officier van justitie.",
+            ),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert!(get_text(&director, melder.clone()).await.contains("Petra Pieters"));
-    assert_eq!(notified(&app, &email_of(Role::Director), "case.identity_disclosed").await, 1);
+    assert!(
+        get_text(&director, melder.clone())
+            .await
+            .contains("Petra Pieters")
+    );
+    assert_eq!(
+        notified(&app, &email_of(Role::Director), "case.identity_disclosed").await,
+        1
+    );
     let html = get_text(&reporter, app.url("/o/alpha/melden/postbus/zaak")).await;
     assert!(html.contains("Wij moeten uw naam geven aan de officier van justitie."));
     assert!(html.contains("Vordering officier van justitie, art. 126nd Sv"));
-    assert!(!html.contains("Voor het besluit over maatregelen"), "a declined request is not the reporter's");
+    assert!(
+        !html.contains("Voor het besluit over maatregelen"),
+        "a declined request is not the reporter's"
+    );
 
     // A person the case names is refused, whatever their roles.
     let r = office
@@ -1704,7 +1791,15 @@ async fn identity_story(mut app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(investigator.get(melder.clone()).send().await.unwrap().status(), 403);
+    assert_eq!(
+        investigator
+            .get(melder.clone())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
 
     // Every step is on the audit trail; the reporter's answer as 'reporter'.
     let actions = case_actions(&app).await;
@@ -1783,7 +1878,10 @@ async fn the_reporter_corrects_the_minutes_before_confirming_them() {
     assert_eq!(r.status(), 303);
     let html = get_text(&reporter, zaak.clone()).await;
     assert!(html.contains("wacht op een antwoord van de behandelaar"));
-    assert!(!html.contains("Het verslag klopt"), "not while a correction waits");
+    assert!(
+        !html.contains("Het verslag klopt"),
+        "not while a correction waits"
+    );
     let r = reporter
         .post(app.url("/o/alpha/melden/postbus/verslag"))
         .form(&[("csrf", mcsrf.as_str())])
@@ -1792,7 +1890,12 @@ async fn the_reporter_corrects_the_minutes_before_confirming_them() {
         .unwrap();
     assert_eq!(r.status(), 409);
     assert_eq!(
-        notified(&app, &email_of(Role::IntegrityOffice), "case.minutes_correction").await,
+        notified(
+            &app,
+            &email_of(Role::IntegrityOffice),
+            "case.minutes_correction"
+        )
+        .await,
         1
     );
 
@@ -1807,32 +1910,41 @@ async fn the_reporter_corrects_the_minutes_before_confirming_them() {
     assert!(page.contains("Het waren bonnen, geen contant geld."));
     let correction = hidden(&page, "correctie");
     let version = hidden(&page, "versie");
-    let answer = |besluit: &'static str, antwoord: &'static str, verslag: &'static str, version: String| {
-        let office = office.clone();
-        let csrf = csrf.clone();
-        let correction = correction.clone();
-        let url = app.url(&format!("/zaken/{id}/verslag-antwoord"));
-        async move {
-            office
-                .post(url)
-                .form(&[
-                    ("csrf", csrf.as_str()),
-                    ("versie", version.as_str()),
-                    ("correctie", correction.as_str()),
-                    ("besluit", besluit),
-                    ("antwoord", antwoord),
-                    ("verslag", verslag),
-                ])
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(answer("afwijzen", "", "", version.clone()).await.status(), 422);
+    let answer =
+        |besluit: &'static str, antwoord: &'static str, verslag: &'static str, version: String| {
+            let office = office.clone();
+            let csrf = csrf.clone();
+            let correction = correction.clone();
+            let url = app.url(&format!("/zaken/{id}/verslag-antwoord"));
+            async move {
+                office
+                    .post(url)
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("versie", version.as_str()),
+                        ("correctie", correction.as_str()),
+                        ("besluit", besluit),
+                        ("antwoord", antwoord),
+                        ("verslag", verslag),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
     assert_eq!(
-        answer("afwijzen", "U noemde toen geld; dat laten wij staan.", "", version.clone())
-            .await
-            .status(),
+        answer("afwijzen", "", "", version.clone()).await.status(),
+        422
+    );
+    assert_eq!(
+        answer(
+            "afwijzen",
+            "U noemde toen geld; dat laten wij staan.",
+            "",
+            version.clone()
+        )
+        .await
+        .status(),
         303
     );
     let html = get_text(&reporter, zaak.clone()).await;
@@ -1934,15 +2046,34 @@ async fn reporters_are_told_their_organisation_s_texts() {
     assert!(!beta.contains("Bureau Integriteit"));
     // The staff form and the staff entry tell the same.
     let employee = app.signed_in(&email_of(Role::Employee)).await;
-    assert!(get_text(&employee, app.url("/melden")).await.contains("Huis voor Klokkenluiders"));
+    assert!(
+        get_text(&employee, app.url("/melden"))
+            .await
+            .contains("Huis voor Klokkenluiders")
+    );
     let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
-    assert!(get_text(&office, app.url("/zaken/nieuw")).await.contains("Huis voor Klokkenluiders"));
+    assert!(
+        get_text(&office, app.url("/zaken/nieuw"))
+            .await
+            .contains("Huis voor Klokkenluiders")
+    );
 
     // Who may set the organisation's own texts.
     let edit = app.url("/organisatie/meldpunt-informatie");
-    assert_eq!(employee.get(edit.clone()).send().await.unwrap().status(), 403);
+    assert_eq!(
+        employee.get(edit.clone()).send().await.unwrap().status(),
+        403
+    );
     let investigator = app.signed_in(&email_of(Role::Investigator)).await;
-    assert_eq!(investigator.get(edit.clone()).send().await.unwrap().status(), 403);
+    assert_eq!(
+        investigator
+            .get(edit.clone())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     let admin = app.signed_in(&email_of(Role::Admin)).await;
     assert_eq!(admin.get(edit.clone()).send().await.unwrap().status(), 200);
     let page = get_text(&office, edit.clone()).await;
@@ -1961,7 +2092,12 @@ async fn reporters_are_told_their_organisation_s_texts() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("Vul de tekst in het Nederlands en het Engels in"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Vul de tekst in het Nederlands en het Engels in")
+    );
     let r = office
         .post(edit.clone())
         .header("accept-language", "en")
@@ -1978,7 +2114,10 @@ async fn reporters_are_told_their_organisation_s_texts() {
         ("csrf", csrf.as_str()),
         ("versie", "0"),
         ("mondeling-nl", "Bel het Meldpunt: 043 350 40 00."),
-        ("mondeling-en", "Call the reporting point: +31 43 350 40 00."),
+        (
+            "mondeling-en",
+            "Call the reporting point: +31 43 350 40 00.",
+        ),
         ("mondeling-bron", "Regeling melden Maastricht, art. 4"),
     ];
     let r = office.post(edit.clone()).form(&save).send().await.unwrap();
@@ -1988,8 +2127,14 @@ async fn reporters_are_told_their_organisation_s_texts() {
     let public = get_text(&TestApp::client(), app.url("/o/alpha/melden")).await;
     assert!(public.contains("Bel het Meldpunt: 043 350 40 00."));
     assert!(public.contains("Bron: Regeling melden Maastricht, art. 4"));
-    assert!(!public.contains("U kunt ook mondeling melden"), "the default gave way");
-    assert!(public.contains("Huis voor Klokkenluiders"), "other topics keep theirs");
+    assert!(
+        !public.contains("U kunt ook mondeling melden"),
+        "the default gave way"
+    );
+    assert!(
+        public.contains("Huis voor Klokkenluiders"),
+        "other topics keep theirs"
+    );
     let english = TestApp::client()
         .get(app.url("/o/alpha/melden"))
         .header("accept-language", "en")
@@ -2008,11 +2153,16 @@ async fn reporters_are_told_their_organisation_s_texts() {
             .contains("Bel het Meldpunt: 043 350 40 00.")
     );
     let beta = get_text(&TestApp::client(), app.url("/o/beta/melden")).await;
-    assert!(!beta.contains("043 350 40 00"), "another organisation keeps its own");
+    assert!(
+        !beta.contains("043 350 40 00"),
+        "another organisation keeps its own"
+    );
     let mut conn = app.db.store.conn().await.unwrap();
     let rows = integer_store::testing::audit_rows(&mut conn, "organisation").await;
     assert_eq!(
-        rows.iter().filter(|(a, _)| a == "meldpunt.info_set").count(),
+        rows.iter()
+            .filter(|(a, _)| a == "meldpunt.info_set")
+            .count(),
         1
     );
 }

@@ -533,7 +533,14 @@ async fn decide_request(
         ),
     };
     audit::append(&mut tx, &event(user, action, id, detail)).await?;
-    notify(&mut tx, p.org, r.requested_by, "case.identity_decided", None).await?;
+    notify(
+        &mut tx,
+        p.org,
+        r.requested_by,
+        "case.identity_decided",
+        None,
+    )
+    .await?;
     if to.discloses()
         && let Some(recipient) = r.recipient_person.filter(|x| *x != r.requested_by)
     {
@@ -605,9 +612,7 @@ pub async fn answered(
     for person in &told {
         notify(db, org, *person, "case.identity_answer", None).await?;
     }
-    if consented
-        && let Some(recipient) = r.recipient_person.filter(|x| !told.contains(x))
-    {
+    if consented && let Some(recipient) = r.recipient_person.filter(|x| !told.contains(x)) {
         notify(db, org, recipient, "case.identity_disclosed", None).await?;
     }
     Ok(())

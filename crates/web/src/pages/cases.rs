@@ -178,13 +178,14 @@ async fn list_page(
     let settings = cases::settings(&mut conn, p.org).await?;
     // Only the handlers of a case decide on its requests (Wbk art. 1a);
     // the store finds the cases this person handles.
-    let identity_requests = integer_store::case_disclosures::pending_for(&mut conn, p.org, p.person)
-        .await?
-        .into_iter()
-        .map(|(case_id, number, request)| {
-            (format!("/zaken/{case_id}/melder#verzoek-{request}"), number)
-        })
-        .collect();
+    let identity_requests =
+        integer_store::case_disclosures::pending_for(&mut conn, p.org, p.person)
+            .await?
+            .into_iter()
+            .map(|(case_id, number, request)| {
+                (format!("/zaken/{case_id}/melder#verzoek-{request}"), number)
+            })
+            .collect();
     let page = CasesPage {
         l: Layout::new(&s.ctx, "cases-title"),
         overdue,
@@ -198,8 +199,13 @@ async fn list_page(
         auto_acknowledge: settings.auto_acknowledge,
         retention_years: settings.retention_years,
         identity_requests,
-        may_edit_info: decide(p, Action::Update, Resource::ReportingInfo, Target::org(p.org))
-            .is_ok(),
+        may_edit_info: decide(
+            p,
+            Action::Update,
+            Resource::ReportingInfo,
+            Target::org(p.org),
+        )
+        .is_ok(),
         errors,
     };
     no_store(render_status(status, &page)?)

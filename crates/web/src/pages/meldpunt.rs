@@ -1459,12 +1459,13 @@ async fn propose_correction(
         return no_store(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?);
     }
     let mut tx = state.store.begin_write().await?;
-    let correction = integer_store::case_minutes::propose(&mut tx, &state.key, t.org, t.case_id, &text)
-        .await
-        .map_err(|e| match e {
-            integer_store::StoreError::Conflict(_) => AppError::Conflict,
-            e => e.into(),
-        })?;
+    let correction =
+        integer_store::case_minutes::propose(&mut tx, &state.key, t.org, t.case_id, &text)
+            .await
+            .map_err(|e| match e {
+                integer_store::StoreError::Conflict(_) => AppError::Conflict,
+                e => e.into(),
+            })?;
     for p in cases::owners(&mut tx, t.case_id).await? {
         integer_store::declarations::notify(&mut tx, t.org, p, "case.minutes_correction", None)
             .await?;

@@ -110,9 +110,14 @@ pub struct Saved {
 
 fn allowed(s: &SignedIn) -> Result<(), AppError> {
     let p = &s.user.principal;
-    decide(p, Action::Update, Resource::ReportingInfo, Target::org(p.org))
-        .map(|_| ())
-        .map_err(|_| AppError::Forbidden)
+    decide(
+        p,
+        Action::Update,
+        Resource::ReportingInfo,
+        Target::org(p.org),
+    )
+    .map(|_| ())
+    .map_err(|_| AppError::Forbidden)
 }
 
 fn edit_page(
@@ -181,13 +186,21 @@ pub async fn save(
     form.verify_csrf(&s.user.csrf)?;
     allowed(&s)?;
     let lang = s.ctx.lang;
-    let version: i64 = form.get("versie").parse().map_err(|_| AppError::BadRequest)?;
-    let value = |t: InfoTopic, suffix: &str| form.get(&format!("{}-{suffix}", t.field())).to_string();
+    let version: i64 = form
+        .get("versie")
+        .parse()
+        .map_err(|_| AppError::BadRequest)?;
+    let value =
+        |t: InfoTopic, suffix: &str| form.get(&format!("{}-{suffix}", t.field())).to_string();
     let mut errors = FieldErrors::default();
     let mut texts: Vec<(InfoTopic, Override)> = Vec::new();
     for t in InfoTopic::ALL {
-        match meldpunt_texts::check_override(*t, &value(*t, "nl"), &value(*t, "en"), &value(*t, "bron"))
-        {
+        match meldpunt_texts::check_override(
+            *t,
+            &value(*t, "nl"),
+            &value(*t, "en"),
+            &value(*t, "bron"),
+        ) {
             Ok(Some(o)) => texts.push((*t, o)),
             Ok(None) => {}
             Err(problems) => {
