@@ -823,6 +823,36 @@ async fn the_phrase_is_nowhere_at_rest() {
         .send()
         .await
         .unwrap();
+    // A request to disclose the identity: to whom, why and the ground are
+    // sealed like the rest (the reporter's consent note too).
+    let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
+    let ocsrf = app.csrf(&office).await;
+    let list = office
+        .get(app.url("/zaken"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = list
+        .split("href=\"/zaken/")
+        .filter_map(|x| x.split('"').next()?.parse::<i64>().ok())
+        .next()
+        .unwrap();
+    let r = office
+        .post(app.url(&format!("/zaken/{id}/identiteit-aanvragen")))
+        .form(&[
+            ("csrf", ocsrf.as_str()),
+            ("grondslag", "legal"),
+            ("ontvanger", "Rechercheur Zonneveld"),
+            ("reden", "De wethouder wordt verhoord"),
+            ("grond", "Bevel rechter-commissaris inzake Zonneveld"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
     let backup = std::env::temp_dir().join(format!(
         "integer-backup-{}.db",
         integer_store::random_token()
