@@ -2196,3 +2196,100 @@ async fn reporters_are_told_their_organisation_s_texts() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_signed_in_reporter_answers_on_their_own_report_page() {
+    let app = TestApp::spawn(sqlite().await).await;
+    let employee = app.signed_in(&email_of(Role::Employee)).await;
+    let ecsrf = app.csrf(&employee).await;
+    let r = employee
+        .post(app.url("/melden"))
+        .multipart(
+            Multi::new()
+                .text("csrf", ecsrf.clone())
+                .text("onderwerp", "Offertes")
+                .text("melding", "Offertes worden steeds aan dezelfde partij gegund.")
+                .text("identiteit", "confidential"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mine = get_text(&employee, app.url("/melden")).await;
+    let id: i64 = mine
+        .split("href=\"/melden/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // A handler asks for consent to tell the director who decides: the
+    // question goes to the reporter at once.
+    let office = app.signed_in(&email_of(Role::IntegrityOffice)).await;
+    let csrf = app.csrf(&office).await;
+    let r = office
+        .post(app.url(&format!("/zaken/{id}/team")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("versie", "0"),
+            ("email", email_of(Role::Director).as_str()),
+            ("rol", "decider"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let director_id = app.id(&email_of(Role::Director)).0.to_string();
+    let r = office
+        .post(app.url(&format!("/zaken/{id}/identiteit-aanvragen")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("grondslag", "consent"),
+            ("ontvanger_lid", director_id.as_str()),
+            ("reden", "Voor het besluit over maatregelen"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let own = get_text(&employee, app.url(&format!("/melden/{id}"))).await;
+    assert!(own.contains("Wij vragen uw toestemming"));
+    assert!(own.contains("Alpha director"));
+    let request = hidden(&own, "verzoek");
+    // Only on one's own report.
+    let other = app.signed_in(&email_of(Role::Manager)).await;
+    let mcsrf = app.csrf(&other).await;
+    let r = other
+        .post(app.url(&format!("/melden/{id}/toestemming")))
+        .form(&[
+            ("csrf", mcsrf.as_str()),
+            ("verzoek", request.as_str()),
+            ("antwoord", "ja"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = employee
+        .post(app.url(&format!("/melden/{id}/toestemming")))
+        .form(&[
+            ("csrf", ecsrf.as_str()),
+            ("verzoek", request.as_str()),
+            ("antwoord", "nee"),
+            ("toelichting", "Liever niet: de directeur kent mij."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let own = get_text(&employee, app.url(&format!("/melden/{id}?beantwoord=1"))).await;
+    assert!(own.contains("u weigerde"));
+    let page = get_text(&office, app.url(&format!("/zaken/{id}/melder"))).await;
+    assert!(page.contains("de melder weigerde"));
+    assert!(page.contains("Liever niet: de directeur kent mij."));
+    let director = app.signed_in(&email_of(Role::Director)).await;
+    let page = get_text(&director, app.url(&format!("/zaken/{id}/melder"))).await;
+    assert!(!page.contains("Alpha employee"), "refused: still hidden");
+}
