@@ -2208,7 +2208,10 @@ async fn a_signed_in_reporter_answers_on_their_own_report_page() {
             Multi::new()
                 .text("csrf", ecsrf.clone())
                 .text("onderwerp", "Offertes")
-                .text("melding", "Offertes worden steeds aan dezelfde partij gegund.")
+                .text(
+                    "melding",
+                    "Offertes worden steeds aan dezelfde partij gegund.",
+                )
                 .text("identiteit", "confidential"),
         )
         .send()
