@@ -85,10 +85,14 @@ pub enum Resource {
     /// person confirms or corrects it (never refuses it); whoever may see
     /// the declaration sees it and its corrections.
     Publication,
+    /// What a reporter is told about the reporting point (handling and
+    /// terms, oral reports, the counsellor, the external route, the
+    /// protection): the organisation's own texts over the preset's.
+    ReportingInfo,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 29] = [
+    pub const ALL: [Resource; 30] = [
         Resource::Home,
         Resource::Organisation,
         Resource::Unit,
@@ -118,6 +122,7 @@ impl Resource {
         Resource::AnnualReport,
         Resource::Designation,
         Resource::Publication,
+        Resource::ReportingInfo,
     ];
 }
 
@@ -160,9 +165,18 @@ pub enum Relation {
     /// A request waiting for the asker's decision: routed to them, or to a
     /// queue of a role they hold (never their own request).
     Approver,
-    /// A case the asker is on the team of (owner, member, investigator,
-    /// committee member).
+    /// A case the asker is on the team of without handling the report
+    /// (investigator, the director who decides, emergency access).
     CaseTeam,
+    /// A case the asker handles: owner, member or complaints committee on
+    /// its team, "the persons who receive and handle the report" (Wbk art.
+    /// 1a; `TeamRole::handles_report`).
+    CaseHandler,
+    /// On the case team without handling it, and the reporter's identity
+    /// may be made known to the asker: the reporter chose to be named to
+    /// the team, or gave written consent to a request naming the asker, or
+    /// a legal obligation was confirmed for them.
+    IdentityRecipient,
     /// A case that names the asker as involved. Nothing is ever allowed on
     /// it, whatever else holds.
     Named,
@@ -235,10 +249,15 @@ enum Who {
     /// Holders of these roles, but only for the rows they are on the team
     /// of (lists of cases).
     RolesOwnRows(&'static [Role]),
-    /// Only members of the case team.
+    /// Only members of the case team (handling it or not).
     CaseTeam,
     /// Only members of the case team who also hold one of these roles.
     CaseTeamWithRole(&'static [Role]),
+    /// Only those who handle the case (owner, members, committee).
+    CaseHandler,
+    /// Those who may know the reporter's identity: the handlers, and a
+    /// team member the reporter's consent (or the law) covers.
+    IdentityReader,
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
@@ -269,8 +288,9 @@ const CASE_HANDLERS: &[Role] = &[
 const CASE_INTAKE: &[Role] = &[Role::IntegrityOffice, Role::Counsellor];
 /// The decision on a case is the director's.
 const DIRECTORS: &[Role] = &[Role::Director];
-/// Approving a look at a reporter's identity: a second authorised person.
-const IDENTITY_APPROVERS: &[Role] = &[Role::IntegrityOffice, Role::Director];
+/// What a reporter is told: the integrity office keeps it, an
+/// administrator may set it up.
+const REPORTING_INFO_EDITORS: &[Role] = &[Role::IntegrityOffice, Role::Admin];
 const COUNSELLORS: &[Role] = &[Role::Counsellor];
 /// HR keeps the personnel side of prevention (oath, training); the
 /// integrity office follows it.
@@ -343,8 +363,12 @@ const RULES: &[(Resource, Action, Who)] = &[
     (Resource::Case, Action::View, Who::CaseTeam),
     (Resource::Case, Action::Update, Who::CaseTeam),
     (Resource::Case, Action::Decide, Who::CaseTeamWithRole(DIRECTORS)),
+    // Wbk art. 1a: the handlers may know the identity; anyone on the team
+    // may ask for it to be disclosed (to whom and why); a handler decides
+    // to put the question to the reporter, or confirms a legal obligation.
+    (Resource::CaseIdentity, Action::View, Who::IdentityReader),
     (Resource::CaseIdentity, Action::Create, Who::CaseTeam),
-    (Resource::CaseIdentity, Action::Decide, Who::Roles(IDENTITY_APPROVERS)),
+    (Resource::CaseIdentity, Action::Decide, Who::CaseHandler),
     (Resource::CaseEmergency, Action::Create, Who::Roles(INTEGRITY_OFFICE)),
     (Resource::CounsellorLog, Action::Create, Who::Roles(COUNSELLORS)),
     (Resource::CounsellorLog, Action::List, Who::RolesOwnRows(COUNSELLORS)),
@@ -382,6 +406,7 @@ const RULES: &[(Resource, Action, Who)] = &[
     (Resource::Designation, Action::Update, Who::Roles(ADMIN)),
     (Resource::Publication, Action::View, Who::RolesOrInvolved(REGISTER_READERS)),
     (Resource::Publication, Action::Update, Who::OwnOnly),
+    (Resource::ReportingInfo, Action::Update, Who::Roles(REPORTING_INFO_EDITORS)),
 ];
 
 /// Decides whether `who` may perform `action` on `resource` at `target`.
@@ -439,9 +464,17 @@ pub fn decide(
         }
         Who::OwnOnly => (target.relation == Relation::Own).then_some(Scope::Own(who.person)),
         Who::RolesOwnRows(roles) => who.roles.has_any(roles).then_some(Scope::Own(who.person)),
-        Who::CaseTeam => (target.relation == Relation::CaseTeam).then_some(Scope::Own(who.person)),
-        Who::CaseTeamWithRole(roles) => (target.relation == Relation::CaseTeam
-            && who.roles.has_any(roles))
+        Who::CaseTeam => on_team(target.relation).then_some(Scope::Own(who.person)),
+        Who::CaseTeamWithRole(roles) => {
+            (on_team(target.relation) && who.roles.has_any(roles)).then_some(Scope::Own(who.person))
+        }
+        Who::CaseHandler => {
+            (target.relation == Relation::CaseHandler).then_some(Scope::Own(who.person))
+        }
+        Who::IdentityReader => matches!(
+            target.relation,
+            Relation::CaseHandler | Relation::IdentityRecipient
+        )
         .then_some(Scope::Own(who.person)),
         Who::RolesTeamOrSelf(roles) => {
             if who.roles.has_any(roles) {
@@ -458,6 +491,14 @@ pub fn decide(
         }
     };
     scope.map(|scope| Permit { scope }).ok_or(Denied)
+}
+
+/// Whether a relation puts the asker on the case team.
+fn on_team(relation: Relation) -> bool {
+    matches!(
+        relation,
+        Relation::CaseTeam | Relation::CaseHandler | Relation::IdentityRecipient
+    )
 }
 
 /// Convenience for navigation: may this person do this at all (on the

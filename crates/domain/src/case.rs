@@ -11,10 +11,10 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan, tz::TimeZone};
 
 macro_rules! code_list {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             pub fn code(self) -> &'static str {
@@ -26,6 +26,7 @@ macro_rules! code_list {
         }
     };
 }
+pub(crate) use code_list;
 
 code_list!(
     /// A report of suspected wrongdoing, or a complaint about undesirable
@@ -111,6 +112,33 @@ code_list!(
         Emergency = "emergency",
     }
 );
+
+code_list!(
+    /// A correction the reporter proposes to the minutes of an oral report
+    /// before confirming them (directive 2019/1937 art. 18 lid 2 to 4: the
+    /// reporter can check, rectify and agree the minutes; Wbk art. 2 lid 2
+    /// sub c). A handler accepts it (and writes the minutes anew) or
+    /// answers why not; either way the reporter reads the answer and may
+    /// propose again before confirming.
+    CorrectionState { Pending = "pending", Accepted = "accepted", Rejected = "rejected" }
+);
+
+impl TeamRole {
+    /// Whether this place on the team is one of "the persons who receive
+    /// and handle the report" (Wbk art. 1a lid 1; directive 2019/1937 art.
+    /// 16 lid 1: "the authorised staff members competent to receive or
+    /// follow up on reports"): the owner, the members and the complaints
+    /// committee. An investigator, the director who decides on measures
+    /// and a coordinator who broke the glass are on the team but do not
+    /// handle the report: a reporter's identity reaches them only with the
+    /// reporter's consent or under a legal obligation.
+    pub fn handles_report(self) -> bool {
+        matches!(
+            self,
+            TeamRole::Owner | TeamRole::Member | TeamRole::Committee
+        )
+    }
+}
 
 code_list!(
     /// The states of a case. `NotPursued` and `Referred` are exits.
@@ -212,8 +240,9 @@ pub fn local_date(at: Timestamp) -> Date {
     at.to_zoned_datetime(amsterdam()).date()
 }
 
-/// Acknowledgement of receipt is due within 7 days of receipt (Wbk, art.
-/// 2 lid 1 sub c; the organisation's procedure repeats it): the last day.
+/// Acknowledgement of receipt is due within 7 days of receipt (Wbk art. 2
+/// lid 2, the procedure's acknowledgement of receipt; directive
+/// 2019/1937 art. 9 lid 1 sub b): the last day.
 pub fn acknowledgement_due(received: Timestamp) -> Date {
     local_date(received)
         .checked_add(7.days())
@@ -221,18 +250,26 @@ pub fn acknowledgement_due(received: Timestamp) -> Date {
 }
 
 /// Information on the assessment and follow-up is due within 3 months of
-/// the acknowledgement (Wbk art. 2 lid 1 sub g). Month ends clamp: 30
-/// November plus three months is 28 February.
-pub fn feedback_due(acknowledged: Timestamp) -> Date {
-    local_date(acknowledged)
-        .checked_add(3.months())
-        .expect("dates stay in range")
+/// the acknowledgement or, when none was sent, of the end of the 7-day
+/// period after receipt (directive 2019/1937 art. 9 lid 1 sub f, which Wbk
+/// art. 2 lid 2 implements). So the clock runs from the day of receipt
+/// onwards whether or not anyone acknowledged: it starts at the
+/// acknowledgement, and at the latest when the acknowledgement was due.
+/// A late acknowledgement gives the organisation no more time than none
+/// at all would have. Month ends clamp: 30 November plus three months is
+/// 28 February.
+pub fn feedback_due(received: Timestamp, acknowledged: Option<Timestamp>) -> Date {
+    let latest_start = acknowledgement_due(received);
+    let start = acknowledged
+        .map(local_date)
+        .map_or(latest_start, |ack| ack.min(latest_start));
+    start.checked_add(3.months()).expect("dates stay in range")
 }
 
 /// Where a clock stands on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clock {
-    /// Not started (feedback before the acknowledgement).
+    /// No due day known (a clock that does not apply to the case).
     NotStarted,
     /// Done on the given day; `late` when after the due day.
     Met { on: Date, due: Date, late: bool },
@@ -440,10 +477,71 @@ mod tests {
 
     #[test]
     fn feedback_is_three_months_after_acknowledgement_clamped_at_month_ends() {
-        assert_eq!(feedback_due(at("2026-11-30T12:00:00Z")), date(2027, 2, 28));
-        assert_eq!(feedback_due(at("2027-11-30T12:00:00Z")), date(2028, 2, 29));
-        assert_eq!(feedback_due(at("2026-01-31T12:00:00Z")), date(2026, 4, 30));
-        assert_eq!(feedback_due(at("2026-03-15T12:00:00Z")), date(2026, 6, 15));
+        // Acknowledged within the 7 days: three months from that day.
+        let received = at("2026-11-25T09:00:00Z");
+        let ack = |s| feedback_due(received, Some(at(s)));
+        assert_eq!(ack("2026-11-30T12:00:00Z"), date(2027, 2, 28));
+        assert_eq!(ack("2026-11-26T12:00:00Z"), date(2027, 2, 26));
+        assert_eq!(
+            feedback_due(at("2027-11-28T09:00:00Z"), Some(at("2027-11-30T12:00:00Z"))),
+            date(2028, 2, 29)
+        );
+        assert_eq!(
+            feedback_due(at("2026-01-30T09:00:00Z"), Some(at("2026-01-31T12:00:00Z"))),
+            date(2026, 4, 30)
+        );
+        assert_eq!(
+            feedback_due(at("2026-03-15T09:00:00Z"), Some(at("2026-03-15T12:00:00Z"))),
+            date(2026, 6, 15)
+        );
+    }
+
+    #[test]
+    fn feedback_clock_runs_from_the_end_of_the_seven_days_without_acknowledgement() {
+        // Directive 2019/1937 art. 9(1)(f): no acknowledgement sent, so
+        // three months from the end of the 7-day period.
+        assert_eq!(
+            feedback_due(at("2026-04-01T10:00:00Z"), None),
+            date(2026, 7, 8)
+        );
+        // Received on 23 November: the 7 days end on 30 November, and
+        // three months later is 28 February (29 in a leap year).
+        assert_eq!(
+            feedback_due(at("2026-11-23T10:00:00Z"), None),
+            date(2027, 2, 28)
+        );
+        assert_eq!(
+            feedback_due(at("2027-11-23T10:00:00Z"), None),
+            date(2028, 2, 29)
+        );
+        // The Dutch day of receipt counts: 00:30 on Sunday 29 March 2026 in
+        // Amsterdam is still Saturday in UTC.
+        assert_eq!(
+            feedback_due(at("2026-03-28T23:30:00Z"), None),
+            date(2026, 7, 5)
+        );
+        // A late acknowledgement does not move the clock past the day it
+        // would have had without one.
+        assert_eq!(
+            feedback_due(at("2026-04-01T10:00:00Z"), Some(at("2026-04-20T10:00:00Z"))),
+            date(2026, 7, 8)
+        );
+        // An acknowledgement on the last day counts from that day, the
+        // same as none.
+        assert_eq!(
+            feedback_due(at("2026-04-01T10:00:00Z"), Some(at("2026-04-08T21:00:00Z"))),
+            date(2026, 7, 8)
+        );
+    }
+
+    #[test]
+    fn only_owner_members_and_committee_handle_the_report() {
+        let handling: Vec<_> = TeamRole::ALL
+            .iter()
+            .filter(|r| r.handles_report())
+            .map(|r| r.code())
+            .collect();
+        assert_eq!(handling, ["owner", "member", "committee"]);
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! - [`i18n`]: the translation catalogue every screen and message uses.
 //! - [`policy`]: the policy presets and the decision engine.
 //! - [`case`]: the reporting point's cases: states, clocks, receipt codes.
+//! - [`disclosure`]: disclosing a reporter's identity (consent, the law).
+//! - [`meldpunt_texts`]: what a reporter is told, per preset.
 //! - [`counsel`]: the confidential counsellors' log (no names, only counts).
 //! - [`designation`]: designated functions and the publication of their
 //!   side activities (Ambtenarenwet 2017 art. 8).
@@ -25,10 +27,12 @@ pub mod counsel;
 pub mod crypto;
 pub mod declaration;
 pub mod designation;
+pub mod disclosure;
 pub mod export;
 pub mod i18n;
 pub mod import;
 pub mod learning;
+pub mod meldpunt_texts;
 pub mod org;
 pub mod policy;
 pub mod prevention;

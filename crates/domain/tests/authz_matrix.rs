@@ -17,8 +17,11 @@ const ME: PersonId = PersonId(10);
 /// report's, `I` involved: own, a direct report's (manager) or to decide,
 /// `P` only when it waits for the asker's decision, `M` only one's own,
 /// `R` only the rows the asker is on (their cases, their log entries),
-/// `C` only on the team of that case, `-` denied. Whatever the letter, a
-/// case that names the asker is denied (relation `Named`).
+/// `C` only on the team of that case (handling it or not), `H` only when
+/// the asker handles that case (owner, member, committee), `V` only a
+/// handler or a team member the reporter's consent (or the law) covers,
+/// `-` denied. Whatever the letter, a case that names the asker is denied
+/// (relation `Named`).
 const EXPECTED: &[(Resource, Action, &str)] = &[
     (Resource::Home, Action::View, "OOOOOOOOOO"),
     (Resource::Organisation, Action::View, "---------O"),
@@ -56,8 +59,9 @@ const EXPECTED: &[(Resource, Action, &str)] = &[
     (Resource::Case, Action::View, "CCCCCCCCCC"),
     (Resource::Case, Action::Update, "CCCCCCCCCC"),
     (Resource::Case, Action::Decide, "-----C----"),
+    (Resource::CaseIdentity, Action::View, "VVVVVVVVVV"),
     (Resource::CaseIdentity, Action::Create, "CCCCCCCCCC"),
-    (Resource::CaseIdentity, Action::Decide, "--O--O----"),
+    (Resource::CaseIdentity, Action::Decide, "HHHHHHHHHH"),
     (Resource::CaseEmergency, Action::Create, "--O-------"),
     (Resource::CounsellorLog, Action::Create, "---O------"),
     (Resource::CounsellorLog, Action::List, "---R------"),
@@ -95,6 +99,19 @@ const EXPECTED: &[(Resource, Action, &str)] = &[
     (Resource::Designation, Action::Update, "---------O"),
     (Resource::Publication, Action::View, "IIOIOIIIII"),
     (Resource::Publication, Action::Update, "MMMMMMMMMM"),
+    (Resource::ReportingInfo, Action::Update, "--O------O"),
+];
+
+/// Every relation a store can report.
+const RELATIONS: [Relation; 8] = [
+    Relation::None,
+    Relation::Own,
+    Relation::DirectReport,
+    Relation::Approver,
+    Relation::CaseTeam,
+    Relation::CaseHandler,
+    Relation::IdentityRecipient,
+    Relation::Named,
 ];
 
 fn principal(role: Role) -> Principal {
@@ -129,7 +146,11 @@ fn expected(resource: Resource, action: Action, role: Role, relation: Relation) 
         (b'P', Relation::Approver) => Some(Scope::Own(ME)),
         (b'M', Relation::Own) => Some(Scope::Own(ME)),
         (b'R', _) => Some(Scope::Own(ME)),
-        (b'C', Relation::CaseTeam) => Some(Scope::Own(ME)),
+        (b'C', Relation::CaseTeam | Relation::CaseHandler | Relation::IdentityRecipient) => {
+            Some(Scope::Own(ME))
+        }
+        (b'H', Relation::CaseHandler) => Some(Scope::Own(ME)),
+        (b'V', Relation::CaseHandler | Relation::IdentityRecipient) => Some(Scope::Own(ME)),
         _ => None,
     };
     let scopes: Vec<Scope> = letters_to_try.iter().filter_map(|l| scope_of(*l)).collect();
@@ -148,14 +169,7 @@ fn every_role_resource_action_and_relation() {
         let who = principal(role);
         for resource in Resource::ALL {
             for action in Action::ALL {
-                for relation in [
-                    Relation::None,
-                    Relation::Own,
-                    Relation::DirectReport,
-                    Relation::Approver,
-                    Relation::CaseTeam,
-                    Relation::Named,
-                ] {
+                for relation in RELATIONS {
                     let got = decide(
                         &who,
                         action,
@@ -190,7 +204,7 @@ fn every_role_resource_action_and_relation() {
     }
     assert_eq!(
         checked,
-        Role::ALL.len() * Resource::ALL.len() * Action::ALL.len() * 6
+        Role::ALL.len() * Resource::ALL.len() * Action::ALL.len() * RELATIONS.len()
     );
 }
 

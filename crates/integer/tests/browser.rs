@@ -1070,6 +1070,10 @@ async fn an_anonymous_report_with_a_file_is_answered_through_the_mailbox() {
         type_into(c, "#tekst", "Om welke dagen gaat het?").await;
         click(c, "form[action$=\"/bericht\"] button[type=\"submit\"]").await;
         wait_for_text(c, "[role=\"status\"]", "Opgeslagen.").await;
+        // The reporter page: the handler may open the identity (Wbk art. 1a).
+        click(c, "#melder-link").await;
+        find(c, "#verzoeken-titel").await;
+        check_a11y(c, "zaak: melder").await;
         click(c, "form[action=\"/uitloggen\"] button[type=\"submit\"]").await;
         wait_for_text(c, "h1", "Inloggen").await;
 
@@ -1167,6 +1171,7 @@ async fn office_and_counsellor_pages_are_accessible() {
             &[
                 "/zaken",
                 "/zaken/nieuw",
+                "/organisatie/meldpunt-informatie",
                 "/vertrouwenspersoon/cijfers",
                 "/organisatie/moreel-beraad",
                 "/jaarverslag",

@@ -110,7 +110,7 @@ impl CaseRecord {
     }
 }
 
-fn ts(secs: i64) -> Timestamp {
+pub(crate) fn ts(secs: i64) -> Timestamp {
     Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
@@ -214,18 +214,7 @@ pub struct Task {
     pub done_at: Option<i64>,
 }
 
-#[derive(Debug, Clone)]
-pub struct IdentityRequest {
-    pub id: i64,
-    pub requested_by: PersonId,
-    pub requested_by_name: String,
-    pub reason: String,
-    pub state: String,
-    pub decided_by: Option<PersonId>,
-    pub created_at: i64,
-}
-
-async fn case_key(db: &mut Db, key: &InstallationKey, case_id: i64) -> Result<CaseKey> {
+pub(crate) async fn case_key(db: &mut Db, key: &InstallationKey, case_id: i64) -> Result<CaseKey> {
     let row = sqlx::query("SELECT key_version, wrapped FROM case_keys WHERE case_id = $1")
         .bind(case_id)
         .fetch_optional(&mut *db)
@@ -237,12 +226,12 @@ async fn case_key(db: &mut Db, key: &InstallationKey, case_id: i64) -> Result<Ca
         .map_err(|e| StoreError::Other(anyhow::anyhow!("case {case_id}: {e}")))
 }
 
-fn open(k: &CaseKey, case_id: i64, field: &str, sealed: &[u8]) -> Result<String> {
+pub(crate) fn open(k: &CaseKey, case_id: i64, field: &str, sealed: &[u8]) -> Result<String> {
     k.open_str(case_id, field, sealed)
         .map_err(|e| StoreError::Other(anyhow::anyhow!("case {case_id} {field}: {e}")))
 }
 
-fn open_opt(
+pub(crate) fn open_opt(
     k: &CaseKey,
     case_id: i64,
     field: &str,
@@ -279,8 +268,8 @@ pub async fn create(
     // The row first (its id binds every sealed value), then the content.
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO cases (org_id, number, kind, channel, identity_mode, state, category, alternate, \
-         received_at, ack_due, title, body, created_by, reporter_tag, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,'received',$6,$7,$8,$9,$10,$10,$11,$12,$8) RETURNING id",
+         received_at, ack_due, feedback_due, title, body, created_by, reporter_tag, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,'received',$6,$7,$8,$9,$10,$11,$11,$12,$13,$8) RETURNING id",
     )
     .bind(org.0)
     .bind(&number)
@@ -291,6 +280,9 @@ pub async fn create(
     .bind(i64::from(new.alternate))
     .bind(new.received_at)
     .bind(acknowledgement_due(received).to_string())
+    // The 3-month clock runs also when nobody acknowledges (directive
+    // 2019/1937 art. 9(1)(f)); an acknowledgement in time moves it earlier.
+    .bind(feedback_due(received, None).to_string())
     .bind(Vec::<u8>::new())
     .bind(new.created_by.map(|p| p.0))
     .bind(new.reporter_tag.clone())
@@ -457,10 +449,45 @@ pub async fn relation(
             .bind(person.0)
             .fetch_optional(&mut *db)
             .await?;
-    Ok(Some(if on_team.is_some() {
-        Relation::CaseTeam
+    Ok(Some(match on_team.as_deref().map(TeamRole::from_code) {
+        None => Relation::None,
+        Some(Some(role)) if role.handles_report() => Relation::CaseHandler,
+        Some(Some(_)) => Relation::CaseTeam,
+        Some(None) => return Err(bad("case_team.role")),
+    }))
+}
+
+/// How a person stands to the reporter's identity of a case: as to the
+/// case ([`relation`]), except that a team member who does not handle it
+/// is an [`Relation::IdentityRecipient`] when the reporter's consent
+/// covers them: a named reporter agreed to the team knowing (not to a
+/// coordinator who broke the glass), or the reporter consented in writing
+/// to a request naming them, or a second handler confirmed a legal
+/// obligation for them. Who may then read it is `authz`'s decision.
+pub async fn identity_relation(
+    db: &mut Db,
+    key: &InstallationKey,
+    org: OrgId,
+    case_id: i64,
+    person: PersonId,
+) -> Result<Option<Relation>> {
+    let relation = relation(db, key, org, case_id, person).await?;
+    if relation != Some(Relation::CaseTeam) {
+        return Ok(relation);
+    }
+    let named_mode: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM cases c JOIN case_team t ON t.case_id = c.id \
+         WHERE c.id = $1 AND c.identity_mode = 'named' AND t.person_id = $2 AND t.role <> 'emergency'",
+    )
+    .bind(case_id)
+    .bind(person.0)
+    .fetch_optional(&mut *db)
+    .await?;
+    let disclosed = crate::case_disclosures::disclosed_to(db, case_id, person).await?;
+    Ok(Some(if named_mode.is_some() || disclosed {
+        Relation::IdentityRecipient
     } else {
-        Relation::None
+        Relation::CaseTeam
     }))
 }
 
@@ -701,7 +728,7 @@ pub async fn add_entry(
     Ok(entry)
 }
 
-async fn touch(db: &mut Db, case_id: i64) -> Result<()> {
+pub(crate) async fn touch(db: &mut Db, case_id: i64) -> Result<()> {
     sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2")
         .bind(now())
         .bind(case_id)
@@ -892,21 +919,33 @@ pub async fn mark(
     what: Mark,
 ) -> Result<()> {
     let t = now();
+    let received: Option<i64> =
+        sqlx::query_scalar("SELECT received_at FROM cases WHERE id = $1 AND org_id = $2")
+            .bind(case_id)
+            .bind(org.0)
+            .fetch_optional(&mut *db)
+            .await?;
+    let received = received.ok_or(StoreError::NotFound)?;
     let done = match what {
+        // The 3-month clock now runs from the acknowledgement, unless it
+        // came after the 7 days (then it stays where it was).
         Mark::Acknowledged => sqlx::query(
             "UPDATE cases SET acknowledged_at = $1, feedback_due = $2, updated_at = $1, version = version + 1 \
              WHERE id = $3 AND org_id = $4 AND version = $5 AND acknowledged_at IS NULL",
         )
         .bind(t)
-        .bind(feedback_due(ts(t)).to_string()),
+        .bind(feedback_due(ts(received), Some(ts(t))).to_string()),
         Mark::FeedbackGiven => sqlx::query(
             "UPDATE cases SET feedback_at = $1, updated_at = $1, version = version + 1 \
              WHERE id = $2 AND org_id = $3 AND version = $4 AND feedback_at IS NULL AND acknowledged_at IS NOT NULL",
         )
         .bind(t),
+        // Not while a correction the reporter proposed waits for an answer.
         Mark::MinutesConfirmed => sqlx::query(
             "UPDATE cases SET minutes_confirmed_at = $1, updated_at = $1, version = version + 1 \
-             WHERE id = $2 AND org_id = $3 AND version = $4 AND minutes_confirmed_at IS NULL",
+             WHERE id = $2 AND org_id = $3 AND version = $4 AND minutes_confirmed_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM case_minutes_corrections m \
+             WHERE m.case_id = cases.id AND m.state = 'pending')",
         )
         .bind(t),
     }
@@ -1092,7 +1131,8 @@ pub async fn tasks(db: &mut Db, key: &InstallationKey, case_id: i64) -> Result<V
         .collect()
 }
 
-/// The reporter's identity, opened. Only after an approved request.
+/// The reporter's identity, opened. The caller asked `authz` first
+/// (`CaseIdentity` / `View` with [`identity_relation`]).
 pub async fn identity(
     db: &mut Db,
     key: &InstallationKey,
@@ -1120,123 +1160,6 @@ pub async fn has_identity(db: &mut Db, case_id: i64) -> Result<bool> {
             .fetch_optional(db)
             .await?;
     Ok(found.is_some())
-}
-
-pub async fn request_identity(
-    db: &mut Db,
-    key: &InstallationKey,
-    case_id: i64,
-    by: PersonId,
-    reason: &str,
-) -> Result<i64> {
-    let k = case_key(db, key, case_id).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO case_identity_requests (case_id, requested_by, reason, state, created_at) \
-         VALUES ($1,$2,$3,'pending',$4) RETURNING id",
-    )
-    .bind(case_id)
-    .bind(by.0)
-    .bind(k.seal_str(case_id, "identity_request", reason))
-    .bind(now())
-    .fetch_one(&mut *db)
-    .await?;
-    Ok(id)
-}
-
-/// Decides a pending request; never by the person who asked.
-pub async fn decide_identity_request(
-    db: &mut Db,
-    case_id: i64,
-    request: i64,
-    approve: bool,
-    by: PersonId,
-) -> Result<()> {
-    let done = sqlx::query(
-        "UPDATE case_identity_requests SET state = $1, decided_by = $2, decided_at = $3 \
-         WHERE id = $4 AND case_id = $5 AND state = 'pending' AND requested_by <> $2",
-    )
-    .bind(if approve { "approved" } else { "refused" })
-    .bind(by.0)
-    .bind(now())
-    .bind(request)
-    .bind(case_id)
-    .execute(db)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(StoreError::Conflict("identity request changed".into()));
-    }
-    Ok(())
-}
-
-pub async fn identity_requests(
-    db: &mut Db,
-    key: &InstallationKey,
-    case_id: i64,
-) -> Result<Vec<IdentityRequest>> {
-    let k = case_key(db, key, case_id).await?;
-    let rows = sqlx::query(
-        "SELECT r.id, r.requested_by, p.name, r.reason, r.state, r.decided_by, r.created_at \
-         FROM case_identity_requests r JOIN people p ON p.id = r.requested_by WHERE r.case_id = $1 ORDER BY r.id",
-    )
-    .bind(case_id)
-    .fetch_all(&mut *db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(IdentityRequest {
-                id: r.try_get("id")?,
-                requested_by: PersonId(r.try_get("requested_by")?),
-                requested_by_name: r.try_get("name")?,
-                reason: open(
-                    &k,
-                    case_id,
-                    "identity_request",
-                    &r.try_get::<Vec<u8>, _>("reason")?,
-                )?,
-                state: r.try_get("state")?,
-                decided_by: r.try_get::<Option<i64>, _>("decided_by")?.map(PersonId),
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
-}
-
-/// Whether `person` holds an approved request for the case's identity.
-pub async fn identity_approved_for(db: &mut Db, case_id: i64, person: PersonId) -> Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM case_identity_requests WHERE case_id = $1 AND requested_by = $2 AND state = 'approved'",
-    )
-    .bind(case_id)
-    .bind(person.0)
-    .fetch_optional(db)
-    .await?;
-    Ok(found.is_some())
-}
-
-/// Pending identity requests of the organisation that `person` could
-/// decide (not their own), as (case id, case number, request id).
-pub async fn pending_identity_requests(
-    db: &mut Db,
-    org: OrgId,
-    person: PersonId,
-) -> Result<Vec<(i64, String, i64)>> {
-    let rows = sqlx::query(
-        "SELECT c.id, c.number, r.id AS request FROM case_identity_requests r JOIN cases c ON c.id = r.case_id \
-         WHERE c.org_id = $1 AND r.state = 'pending' AND r.requested_by <> $2 ORDER BY r.id",
-    )
-    .bind(org.0)
-    .bind(person.0)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("number")?,
-                r.try_get("request")?,
-            ))
-        })
-        .collect()
 }
 
 /// The case a receipt hash opens, if any.
@@ -1366,6 +1289,7 @@ pub async fn shred(db: &mut Db, case_id: i64) -> Result<()> {
         "case_named",
         "case_tasks",
         "case_identity_requests",
+        "case_minutes_corrections",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE case_id = $1"
@@ -1618,7 +1542,7 @@ pub async fn seed_synthetic(
         let acknowledged_at = ack_delay
             .map(|d| received_at + d * 86_400)
             .filter(|t| *t <= now && st != State::Received);
-        let feedback_due_date = acknowledged_at.map(|a| feedback_due(ts(a)).to_string());
+        let feedback_due_date = feedback_due(received, acknowledged_at.map(ts)).to_string();
         let feedback_at = acknowledged_at
             .map(|a| a + (30 + next(80) as i64) * 86_400)
             .filter(|t| *t <= now && old);

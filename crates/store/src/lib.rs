@@ -11,6 +11,8 @@
 pub mod annual_report;
 pub mod audit;
 pub mod backup;
+pub mod case_disclosures;
+pub mod case_minutes;
 pub mod cases;
 pub mod counsellor_log;
 pub mod declarations;
@@ -20,6 +22,7 @@ pub mod import;
 pub mod key_check;
 pub mod learning;
 pub mod mail_outbox;
+pub mod meldpunt_info;
 pub mod migrate;
 pub mod notifications;
 pub mod orgs;

@@ -117,6 +117,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0016_statements.sql"),
     },
     Migration {
+        version: 17,
+        name: "wbk",
+        sqlite: include_str!("../migrations/sqlite/0017_wbk.sql"),
+        postgres: include_str!("../migrations/postgres/0017_wbk.sql"),
+    },
+    Migration {
         version: 18,
         name: "publication",
         sqlite: include_str!("../migrations/sqlite/0018_publication.sql"),

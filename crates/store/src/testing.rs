@@ -289,6 +289,15 @@ pub async fn audit_rows(db: &mut crate::Db, object_type: &str) -> Vec<(String, S
         .expect("audit rows")
 }
 
+/// The audit rows (action, actor) about one kind of object, in order.
+pub async fn audit_actors(db: &mut crate::Db, object_type: &str) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT action, actor FROM audit_log WHERE object_type = $1 ORDER BY seq")
+        .bind(object_type)
+        .fetch_all(db)
+        .await
+        .expect("audit rows")
+}
+
 /// One bytes value from a query with one integer parameter (tests that
 /// look at what is stored).
 pub async fn bytes(db: &mut crate::Db, sql: &'static str, id: i64) -> Vec<u8> {

@@ -115,6 +115,7 @@ async fn case_detail(
         .await?
         .ok_or(AppError::NotFound)?;
     let entries = integer_store::cases::entries(&mut tx, &state.key, id, false).await?;
+    let disclosures = integer_store::case_disclosures::list(&mut tx, &state.key, id).await?;
     integer_store::audit::append(
         &mut tx,
         &integer_store::audit::event(
@@ -153,6 +154,15 @@ async fn case_detail(
             "body": e.body,
             "at": e.created_at,
             "files": e.files.iter().map(|f| json!({"id": f.id, "name": f.name, "size": f.size, "type": f.mime})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        // Requests to disclose the reporter's identity (never the identity).
+        "disclosures": disclosures.iter().map(|r| json!({
+            "id": r.id,
+            "basis": r.basis.code(),
+            "state": r.state.code(),
+            "recipient": r.recipient,
+            "reason": r.reason,
+            "requested_by": r.requested_by.0,
         })).collect::<Vec<_>>(),
         "version": c.version,
     })))
@@ -398,6 +408,8 @@ const CASE_ACTIONS: &[(&str, &str)] = &[
     ("person_informed", "geinformeerd"),
     ("request_identity", "identiteit-aanvragen"),
     ("decide_identity", "identiteit-besluit"),
+    ("inform_reporter", "identiteit-informeren"),
+    ("answer_correction", "verslag-antwoord"),
     ("emergency", "noodtoegang"),
 ];
 
@@ -420,6 +432,20 @@ const CASE_FIELDS: &[(&str, &str)] = &[
     ("request", "verzoek"),
     ("feedback", "terugkoppeling"),
     ("decision", "besluit"),
+    // The reporter's identity (docs/MELDPUNT.md, "Identity").
+    ("basis", "grondslag"),
+    ("recipient", "ontvanger"),
+    ("recipient_member", "ontvanger_lid"),
+    ("reason", "reden-identiteit"),
+    ("ground", "grond"),
+    ("inform", "informeren"),
+    ("explanation", "uitleg"),
+    ("not_beforehand", "niet_vooraf"),
+    // Answering the reporter's correction of the minutes.
+    ("correction", "correctie"),
+    ("accept", "besluit"),
+    ("minutes", "verslag"),
+    ("answer", "antwoord"),
 ];
 
 /// A JSON object as form fields: strings and numbers as they are, `true`
@@ -501,14 +527,14 @@ async fn case_action(
             return Ok(unprocessable("bad_body", None, e.clone(), e));
         }
     };
-    // The identity decision: `approve` or `refuse`, as the page's buttons.
+    // The minutes' answer: `accept: true` or `false`, as the page's buttons;
+    // an identity decision is `ask`, `decline` or `confirm` on both.
     let mut form = form;
-    for (name, v) in form.0.iter_mut() {
-        if name == "besluit" {
-            *v = match v.as_str() {
-                "approve" => "toestaan".to_string(),
-                _ => "weigeren".to_string(),
-            };
+    if action == "answer_correction" {
+        for (name, v) in form.0.iter_mut() {
+            if name == "besluit" {
+                *v = if v == "ja" { "overnemen" } else { "afwijzen" }.to_string();
+            }
         }
     }
     match crate::pages::cases::perform(&state, &u, lang, id, form_action, &form).await? {

@@ -149,12 +149,28 @@ pub fn router(state: AppState) -> Router {
             post(pages::meldpunt::mailbox_logout),
         )
         .route(
+            "/o/{org}/melden/postbus/toestemming",
+            post(pages::meldpunt::mailbox_consent),
+        )
+        .route(
+            "/o/{org}/melden/postbus/correctie",
+            post(pages::meldpunt::mailbox_correction),
+        )
+        .route(
             "/melden",
             get(pages::meldpunt::employee_form).post(pages::meldpunt::employee_submit),
         )
         .route("/melden/{id}", get(pages::meldpunt::own_show))
         .route("/melden/{id}/bericht", post(pages::meldpunt::own_reply))
         .route("/melden/{id}/verslag", post(pages::meldpunt::own_confirm))
+        .route(
+            "/melden/{id}/toestemming",
+            post(pages::meldpunt::own_consent),
+        )
+        .route(
+            "/melden/{id}/correctie",
+            post(pages::meldpunt::own_correction),
+        )
         .route("/zaken", get(pages::cases::list))
         .route(
             "/zaken/nieuw",
@@ -164,6 +180,11 @@ pub fn router(state: AppState) -> Router {
         .route("/zaken/{id}", get(pages::cases::show))
         .route("/zaken/{id}/{action}", post(pages::cases::act))
         .route("/zaken/{id}/bijlage/{file}", get(pages::cases::download))
+        .route("/zaken/{id}/melder", get(pages::case_identity::show))
+        .route(
+            "/organisatie/meldpunt-informatie",
+            get(pages::meldpunt_info::form).post(pages::meldpunt_info::save),
+        )
         .route(
             "/zaken/{id}/noodtoegang",
             get(pages::cases::emergency_form).post(pages::cases::emergency),

@@ -111,13 +111,18 @@ impl Layout {
             ];
             // The reporting point: everyone may report; case handlers see
             // the cases they are on.
-            let meldpunt: [(&'static str, &'static str, bool); 2] = [
+            let meldpunt: [(&'static str, &'static str, bool); 3] = [
                 (
                     "/melden",
                     "nav-report",
                     may(p, Action::Create, Resource::Report),
                 ),
                 ("/zaken", "nav-cases", may(p, Action::List, Resource::Case)),
+                (
+                    "/organisatie/meldpunt-informatie",
+                    "nav-meldpunt-info",
+                    may(p, Action::Update, Resource::ReportingInfo),
+                ),
             ];
             // Prevention (docs/PREVENTION.md): the oath register, screening,
             // who read the code of conduct, and their settings.

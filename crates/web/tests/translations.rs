@@ -74,3 +74,58 @@ fn keys_made_from_codes_exist() {
         assert_known(&format!("error-{status}-text"));
     }
 }
+
+#[test]
+fn the_reporting_point_s_wbk_keys_exist() {
+    use integer_domain::case::CorrectionState;
+    use integer_domain::disclosure::DisclosureState;
+    use integer_domain::meldpunt_texts::InfoTopic;
+    for s in DisclosureState::ALL {
+        assert_known(&format!("disclosure-state-{}", s.code()));
+    }
+    // What the reporter's mailbox shows of a request.
+    for s in [
+        DisclosureState::Asked,
+        DisclosureState::Consented,
+        DisclosureState::Refused,
+        DisclosureState::Legal,
+    ] {
+        assert_known(&format!("mailbox-consent-{}", s.code()));
+    }
+    for s in CorrectionState::ALL {
+        assert_known(&format!("minutes-correction-{}", s.code()));
+        assert_known(&format!("mailbox-correction-{}", s.code()));
+    }
+    for t in InfoTopic::ALL {
+        assert_known(&t.title_key());
+    }
+    for kind in [
+        "case.identity_request",
+        "case.identity_decided",
+        "case.identity_answer",
+        "case.identity_disclosed",
+        "case.minutes_correction",
+    ] {
+        assert_known(&format!("message-{kind}"));
+    }
+    // The problems the domain's checks return.
+    for key in [
+        "disclosure-error-recipient",
+        "disclosure-error-member",
+        "disclosure-error-basis",
+        "disclosure-error-ground",
+        "disclosure-error-anonymous",
+        "disclosure-error-decision",
+        "disclosure-error-not-pending",
+        "disclosure-error-not-asked",
+        "disclosure-error-explanation",
+        "disclosure-error-why-not",
+        "disclosure-error-informing",
+        "disclosure-error-answer",
+        "meldpunt-info-error-both",
+        "meldpunt-info-error-source-only",
+        "minutes-error-decision",
+    ] {
+        assert_known(key);
+    }
+}

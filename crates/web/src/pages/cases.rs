@@ -1,7 +1,8 @@
 //! Case handling for the case team: the list of one's cases with the
 //! clocks of the whistleblower act, a case with its steps, team, messages,
-//! notes, tasks and files, staff entry of oral reports, the reporter's
-//! identity behind a second person's approval, and emergency access.
+//! notes, tasks and files, staff entry of oral reports and the reporter's
+//! corrections to their minutes, and emergency access. The reporter's
+//! identity and requests to disclose it are in `case_identity`.
 //!
 //! Need to know: every request goes through `authz::decide` with the
 //! relation the store computed (team member, named, or nothing), and every
@@ -102,7 +103,10 @@ pub struct CasesPage {
     pub complaints: String,
     pub auto_acknowledge: bool,
     pub retention_years: i16,
-    pub identity_requests: Vec<(String, String, i64, i64)>,
+    /// Requests to disclose a reporter's identity that wait for this
+    /// person's decision: (link, case number).
+    pub identity_requests: Vec<(String, String)>,
+    pub may_edit_info: bool,
     pub errors: FieldErrors,
 }
 
@@ -172,29 +176,16 @@ async fn list_page(
         complaints.join(", "),
     );
     let settings = cases::settings(&mut conn, p.org).await?;
-    let identity_requests = if decide(
-        p,
-        Action::Decide,
-        Resource::CaseIdentity,
-        Target::org(p.org),
-    )
-    .is_ok()
-    {
-        cases::pending_identity_requests(&mut conn, p.org, p.person)
+    // Only the handlers of a case decide on its requests (Wbk art. 1a);
+    // the store finds the cases this person handles.
+    let identity_requests =
+        integer_store::case_disclosures::pending_for(&mut conn, p.org, p.person)
             .await?
             .into_iter()
             .map(|(case_id, number, request)| {
-                (
-                    format!("/zaken/{case_id}/identiteit-besluit"),
-                    number,
-                    case_id,
-                    request,
-                )
+                (format!("/zaken/{case_id}/melder#verzoek-{request}"), number)
             })
-            .collect()
-    } else {
-        Vec::new()
-    };
+            .collect();
     let page = CasesPage {
         l: Layout::new(&s.ctx, "cases-title"),
         overdue,
@@ -208,6 +199,13 @@ async fn list_page(
         auto_acknowledge: settings.auto_acknowledge,
         retention_years: settings.retention_years,
         identity_requests,
+        may_edit_info: decide(
+            p,
+            Action::Update,
+            Resource::ReportingInfo,
+            Target::org(p.org),
+        )
+        .is_ok(),
         errors,
     };
     no_store(render_status(status, &page)?)
@@ -300,11 +298,11 @@ pub async fn set_handlers(
 
 /// `GET /zaken/nieuw`: staff enter a report received by phone, letter, in a
 /// meeting, or passed on by a counsellor with the reporter's consent.
-pub async fn new_form(State(_state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
+pub async fn new_form(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
     let p = &s.user.principal;
     decide(p, Action::Create, Resource::Case, Target::org(p.org))
         .map_err(|_| AppError::Forbidden)?;
-    let page = form_page(
+    let mut page = form_page(
         &s.ctx,
         &s.user.org,
         &Filer::Staff(&s.user),
@@ -312,6 +310,8 @@ pub async fn new_form(State(_state): State<AppState>, s: SignedIn) -> Result<Res
         FieldErrors::default(),
         Vec::new(),
     );
+    // What the reporter must be told, for staff to tell an oral reporter.
+    page.info = super::meldpunt_info::for_org(&state, s.ctx.lang, &s.user.org).await?;
     no_store(render(&page)?)
 }
 
@@ -332,7 +332,7 @@ pub async fn new_submit(
 
 /// Loads a case for `action`, deciding with the relation the store found;
 /// another organisation's case, or one that does not exist, is a 404.
-async fn load(
+pub(crate) async fn load(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -372,12 +372,17 @@ pub struct TaskView {
     pub overdue: bool,
 }
 
-pub struct RequestView {
+/// A correction the reporter proposed to the minutes, as the team reads it.
+pub struct CorrectionView {
     pub id: i64,
-    pub by: String,
-    pub reason: String,
+    pub proposal: String,
+    pub at: String,
     pub state_key: String,
-    pub may_decide: bool,
+    pub pending: bool,
+    pub answer: String,
+    pub answered: String,
+    pub by: String,
+    pub minutes_before: String,
 }
 
 pub struct Opt {
@@ -412,10 +417,13 @@ pub struct CasePage {
     pub named: Vec<String>,
     pub entries: Vec<MessageView>,
     pub tasks: Vec<TaskView>,
+    /// A named reporter's name, for those the reporter agreed may know it.
     pub identity_line: Option<String>,
     pub identity_stored: bool,
-    pub requests: Vec<RequestView>,
-    pub may_decide_requests: bool,
+    /// Whether this person may read the identity (on the reporter page).
+    pub may_read_identity: bool,
+    pub open_requests: usize,
+    pub corrections: Vec<CorrectionView>,
     pub errors: FieldErrors,
     pub base: String,
     pub exit_reason: String,
@@ -435,6 +443,13 @@ fn opts<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, prefix: &str) -> V
 pub struct Done {
     #[serde(default)]
     klaar: Option<String>,
+}
+
+impl Done {
+    /// Whether the page comes back after a change (`?klaar=1`).
+    pub fn done(&self) -> bool {
+        self.klaar.is_some()
+    }
 }
 
 /// `GET /zaken/{id}`: the case, for its team. Audited.
@@ -482,29 +497,32 @@ async fn case_page(
     let named = cases::named(&mut conn, &state.key, id).await?;
     let entries = cases::entries(&mut conn, &state.key, id, false).await?;
     let tasks = cases::tasks(&mut conn, &state.key, id).await?;
-    let requests = cases::identity_requests(&mut conn, &state.key, id).await?;
+    let requests = integer_store::case_disclosures::list(&mut conn, &state.key, id).await?;
     let identity_stored = cases::has_identity(&mut conn, id).await?;
-    let approved = cases::identity_approved_for(&mut conn, id, p.person).await?;
-    // Named reporters agreed to be known to the team; a confidential
-    // reporter's identity opens only after a second person approved.
-    let identity_line = if c.identity_mode == IdentityMode::Named || approved {
-        cases::identity(&mut conn, &state.key, id).await?.map(|i| {
-            [i.name, i.email, i.phone]
-                .into_iter()
-                .filter(|x| !x.is_empty())
-                .collect::<Vec<_>>()
-                .join(" · ")
-        })
+    let identity_relation = cases::identity_relation(&mut conn, &state.key, p.org, id, p.person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let may_read_identity = decide(
+        p,
+        Action::View,
+        Resource::CaseIdentity,
+        Target {
+            org: p.org,
+            relation: identity_relation,
+        },
+    )
+    .is_ok();
+    // A named reporter agreed to the team knowing their name: it is shown
+    // here. A confidential reporter's identity is opened on the reporter
+    // page, each time audited (Wbk art. 1a).
+    let identity_line = if c.identity_mode == IdentityMode::Named && may_read_identity {
+        cases::identity(&mut conn, &state.key, id)
+            .await?
+            .map(|i| super::case_identity::identity_line(&i))
     } else {
         None
     };
-    let may_decide_requests = decide(
-        p,
-        Action::Decide,
-        Resource::CaseIdentity,
-        Target::org(p.org),
-    )
-    .is_ok();
+    let corrections = integer_store::case_minutes::list(&mut conn, &state.key, id).await?;
     let base = format!("/zaken/{id}");
     Ok(CasePage {
         l: Layout::new(&s.ctx, "case-title"),
@@ -586,19 +604,22 @@ async fn case_page(
             .collect(),
         identity_line,
         identity_stored,
-        requests: requests
+        may_read_identity,
+        open_requests: requests.iter().filter(|r| r.state.is_open()).count(),
+        corrections: corrections
             .into_iter()
-            .map(|r| RequestView {
-                may_decide: may_decide_requests
-                    && r.state == "pending"
-                    && r.requested_by != p.person,
-                id: r.id,
-                by: r.requested_by_name,
-                reason: r.reason,
-                state_key: format!("case-request-{}", r.state),
+            .map(|x| CorrectionView {
+                id: x.id,
+                pending: x.state == integer_domain::case::CorrectionState::Pending,
+                state_key: format!("minutes-correction-{}", x.state.code()),
+                proposal: x.proposal,
+                at: datetime_of(x.proposed_at),
+                answer: x.answer.unwrap_or_default(),
+                answered: x.answered_at.map(datetime_of).unwrap_or_default(),
+                by: x.answered_by_name.unwrap_or_default(),
+                minutes_before: x.minutes_before.unwrap_or_default(),
             })
             .collect(),
-        may_decide_requests,
         errors,
         exit_reason: c.exit_reason.clone().unwrap_or_default(),
         base,
@@ -686,7 +707,7 @@ pub async fn emergency(
     act(state, s, Path((id, "noodtoegang".to_string())), form).await
 }
 
-fn conflict(e: StoreError) -> AppError {
+pub(crate) fn conflict(e: StoreError) -> AppError {
     match e {
         StoreError::Conflict(_) => AppError::Conflict,
         e => e.into(),
@@ -703,6 +724,9 @@ pub async fn act(
     form.verify_csrf(&s.user.csrf)?;
     match perform(&state, &s.user, s.ctx.lang, id, &action, &form).await? {
         Performed::Done(to) => Ok(Redirect::to(&to).into_response()),
+        Performed::Invalid(errors) if super::case_identity::ACTIONS.contains(&action.as_str()) => {
+            super::case_identity::invalid(&state, &s, id, errors).await
+        }
         Performed::Invalid(errors) if action == "noodtoegang" => no_store(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &EmergencyPage {
@@ -777,50 +801,11 @@ pub async fn perform(
         tx.commit().await?;
         return Ok(Performed::Done(base));
     }
-    // Deciding on an identity request needs no place on the team.
-    if action == "identiteit-besluit" {
-        load_org_case(&state, user, id).await?;
-        decide(
-            p,
-            Action::Decide,
-            Resource::CaseIdentity,
-            Target::org(p.org),
-        )
-        .map_err(|_| AppError::Forbidden)?;
-        let request: i64 = form
-            .get("verzoek")
-            .parse()
-            .map_err(|_| AppError::BadRequest)?;
-        let approve = form.get("besluit") == "toestaan";
-        let mut tx = state.store.begin_write().await?;
-        cases::decide_identity_request(&mut tx, id, request, approve, p.person)
-            .await
-            .map_err(conflict)?;
-        audit::append(
-            &mut tx,
-            &audit::event(
-                Some(p.org.0),
-                user.actor(),
-                user.credential,
-                if approve {
-                    "case.identity_approved"
-                } else {
-                    "case.identity_refused"
-                },
-                "case",
-                id,
-                serde_json::json!({"request": request}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(Performed::Done("/zaken".to_string()));
+    // The reporter's identity: requests, decisions, telling the reporter.
+    if super::case_identity::ACTIONS.contains(&action) {
+        return super::case_identity::perform(&state, user, lang, id, action, form).await;
     }
-    let resource_action = match action {
-        "identiteit-aanvragen" => (Resource::CaseIdentity, Action::Create),
-        _ => (Resource::Case, Action::Update),
-    };
-    load(&state, user, id, resource_action.0, resource_action.1).await?;
+    load(&state, user, id, Resource::Case, Action::Update).await?;
     let version: i64 = form.get("versie").parse().unwrap_or(-1);
     let mut tx = state.store.begin_write().await?;
     let c = cases::get(&mut tx, &state.key, p.org, id)
@@ -1109,35 +1094,53 @@ pub async fn perform(
                 serde_json::json!({"informed": at.is_some(), "delayed": !delay.is_empty()}),
             )
         }
-        "identiteit-aanvragen" => {
-            let reason = form.get("reden").trim();
-            if reason.chars().count() < 10 {
-                errors.add(
-                    lang,
-                    "reden-identiteit",
-                    &Problem::new("case-error-identity-reason"),
-                );
+        "verslag-antwoord" => {
+            // A handler answers the reporter's proposed correction of the
+            // minutes: taken over (the minutes as rewritten) or not, and
+            // why (directive 2019/1937 art. 18).
+            let correction: i64 = form
+                .get("correctie")
+                .parse()
+                .map_err(|_| AppError::BadRequest)?;
+            let accept = match form.get("besluit") {
+                "overnemen" => true,
+                "afwijzen" => false,
+                _ => {
+                    errors.add(lang, "antwoord", &Problem::new("minutes-error-decision"));
+                    drop(tx);
+                    return Ok(Performed::Invalid(errors));
+                }
+            };
+            let answer = form.get("antwoord").trim();
+            let minutes = form.get("verslag").trim();
+            for (field, problem) in case::check_text("antwoord", answer, true) {
+                errors.add(lang, field, &problem);
+            }
+            if accept {
+                for (field, problem) in case::check_text("verslag", minutes, true) {
+                    errors.add(lang, field, &problem);
+                }
+            }
+            if !errors.is_empty() {
                 drop(tx);
                 return Ok(Performed::Invalid(errors));
             }
-            let request =
-                cases::request_identity(&mut tx, &state.key, id, p.person, reason).await?;
-            for (approver, _, _) in people::with_role(&mut tx, p.org, Role::IntegrityOffice).await?
-            {
-                if approver != p.person {
-                    integer_store::declarations::notify(
-                        &mut tx,
-                        p.org,
-                        approver,
-                        "case.identity_request",
-                        None,
-                    )
-                    .await?;
-                }
-            }
+            integer_store::case_minutes::answer(
+                &mut tx,
+                &state.key,
+                p.org,
+                id,
+                correction,
+                version,
+                accept.then_some(minutes),
+                answer,
+                p.person,
+            )
+            .await
+            .map_err(conflict)?;
             (
-                "case.identity_requested",
-                serde_json::json!({"request": request}),
+                "case.minutes_correction_answered",
+                serde_json::json!({"correction": correction, "accepted": accept}),
             )
         }
         _ => return Err(AppError::NotFound),
@@ -1157,16 +1160,6 @@ pub async fn perform(
     .await?;
     tx.commit().await?;
     Ok(Performed::Done(format!("{base}?klaar=1")))
-}
-
-async fn load_org_case(state: &AppState, user: &CurrentUser, id: i64) -> Result<(), AppError> {
-    let p = &user.principal;
-    let mut conn = state.store.conn().await?;
-    match cases::relation(&mut conn, &state.key, p.org, id, p.person).await? {
-        None => Err(AppError::NotFound),
-        Some(Relation::Named) => Err(AppError::Forbidden),
-        Some(_) => Ok(()),
-    }
 }
 
 async fn case_error(

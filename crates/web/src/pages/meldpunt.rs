@@ -1,7 +1,12 @@
 //! The reporting point for reporters: the public form per organisation
 //! (no account, no IP address kept, no tracking cookie, no JavaScript), the
-//! form for signed-in staff, the receipt, and the reporter's mailbox.
+//! form for signed-in staff, the receipt, and the reporter's mailbox with
+//! the questions put to them: consent to disclose their identity (Wbk art.
+//! 1a) and corrections to the minutes of an oral report. Every form and
+//! the mailbox tell the reporter what the organisation tells them
+//! (`meldpunt_info`).
 
+use super::meldpunt_info::{self, InfoSection};
 use super::statements::{self, PrivacyNotice};
 use super::{render, render_status};
 use crate::AppState;
@@ -17,8 +22,10 @@ use integer_domain::Problem;
 use integer_domain::audit::Credential;
 use integer_domain::authz::{Action, Resource, Target, decide};
 use integer_domain::case::{
-    self as case, CaseKind, Category, Channel, IdentityMode, State as CaseState, TeamRole,
+    self as case, CaseKind, Category, Channel, CorrectionState, IdentityMode, State as CaseState,
+    TeamRole,
 };
+use integer_domain::disclosure::{self, Basis, DisclosureState};
 use integer_domain::i18n::Lang;
 use integer_domain::org::{OrgId, PersonId, Role};
 use integer_store::cases::{self, EntryKind, Identity, NewCase, NewFile};
@@ -197,6 +204,9 @@ pub struct ReportFormPage {
     /// The organisation's privacy statement (reporters only; `None` for
     /// staff entering a report).
     pub privacy: Option<PrivacyNotice>,
+    /// What the reporter is told (handling, oral reports, counsellor,
+    /// external route, protection); staff read it to tell an oral reporter.
+    pub info: Vec<InfoSection>,
 }
 
 pub struct MineRow {
@@ -309,6 +319,7 @@ pub fn form_page(
         mailbox_href: format!("/o/{}/melden/postbus", org.slug),
         mine,
         privacy: None,
+        info: Vec::new(),
     }
 }
 
@@ -329,6 +340,7 @@ pub async fn public_form(
         Vec::new(),
     );
     page.privacy = statements::notice(&state, ctx.lang, &org).await?;
+    page.info = meldpunt_info::for_org(&state, ctx.lang, &org).await?;
     no_store(render(&page)?)
 }
 
@@ -381,6 +393,7 @@ pub async fn employee_form(
         mine,
     );
     page.privacy = statements::notice(&state, s.ctx.lang, &s.user.org).await?;
+    page.info = meldpunt_info::for_org(&state, s.ctx.lang, &s.user.org).await?;
     no_store(render(&page)?)
 }
 
@@ -503,6 +516,7 @@ pub async fn submit(
             if !matches!(filer, Filer::Staff(_)) {
                 page.privacy = statements::notice(state, ctx.lang, org).await?;
             }
+            page.info = meldpunt_info::for_org(state, ctx.lang, org).await?;
             no_store(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?)
         }
         Filing::Filed { number, code, .. } => {
@@ -948,7 +962,49 @@ pub struct MailboxPage {
     pub minutes_confirmed: bool,
     pub errors: FieldErrors,
     pub sent: bool,
+    /// The reporter's answer to a question was recorded.
+    pub answered: bool,
     pub privacy: Option<PrivacyNotice>,
+    pub info: Vec<InfoSection>,
+    /// Requests to disclose the identity put to the reporter, and what
+    /// became of them.
+    pub consents: Vec<ConsentView>,
+    pub consent_action: String,
+    /// The corrections the reporter proposed to the minutes.
+    pub corrections: Vec<CorrectionView>,
+    pub correction_action: Option<String>,
+}
+
+impl MailboxPage {
+    /// Whether questions about the identity were answered (or a legal
+    /// disclosure told) before: shown as a list.
+    pub fn consent_history(&self) -> bool {
+        self.consents.iter().any(|q| !q.open)
+    }
+}
+
+/// A request to disclose the identity, as the reporter reads it.
+pub struct ConsentView {
+    pub id: i64,
+    pub recipient: String,
+    pub reason: String,
+    pub legal: bool,
+    pub ground: String,
+    pub state_key: String,
+    /// Waiting for the reporter's answer.
+    pub open: bool,
+    pub asked: String,
+    pub answered: String,
+    pub informed: String,
+}
+
+/// A correction of the minutes, as the reporter reads it.
+pub struct CorrectionView {
+    pub proposal: String,
+    pub at: String,
+    pub state_key: String,
+    pub answer: String,
+    pub answered: String,
 }
 
 /// The reporter's words about the state: they see the stage, not the
@@ -974,7 +1030,7 @@ async fn mailbox_page(
     ctx: &Ctx,
     t: &Thread,
     errors: FieldErrors,
-    sent: bool,
+    flags: Sent,
 ) -> Result<MailboxPage, AppError> {
     let (case_id, org, base, with_logout) = (t.case_id, t.org, t.base.as_str(), t.public);
     let csrf = t.csrf.clone();
@@ -986,6 +1042,36 @@ async fn mailbox_page(
     let is_minutes = c.created_by.is_some();
     let organisation = orgs::get(&mut conn, org).await?;
     let privacy = statements::privacy_notice(&mut conn, ctx.lang, &organisation).await?;
+    let info = meldpunt_info::sections(&mut conn, ctx.lang, &organisation).await?;
+    // The reporter sees what was put to them and what became of it, and a
+    // disclosure under a legal obligation once they were told of it; not
+    // the team's internal requests and decisions.
+    let consents = integer_store::case_disclosures::list(&mut conn, &state.key, case_id)
+        .await?
+        .into_iter()
+        .filter(|r| match r.state {
+            DisclosureState::Asked | DisclosureState::Consented | DisclosureState::Refused => true,
+            DisclosureState::Legal => r.informed_at.is_some(),
+            _ => false,
+        })
+        .map(|r| ConsentView {
+            id: r.id,
+            open: r.state == DisclosureState::Asked,
+            legal: r.basis == Basis::Legal,
+            recipient: r.recipient,
+            reason: r.reason,
+            ground: r.ground.unwrap_or_default(),
+            state_key: format!("mailbox-consent-{}", r.state.code()),
+            asked: r.asked_at.map(datetime_of).unwrap_or_default(),
+            answered: r.answered_at.map(datetime_of).unwrap_or_default(),
+            informed: r.informed_at.map(datetime_of).unwrap_or_default(),
+        })
+        .collect();
+    let corrections = integer_store::case_minutes::list(&mut conn, &state.key, case_id).await?;
+    let correction_pending = corrections
+        .iter()
+        .any(|x| x.state == CorrectionState::Pending);
+    let open_minutes = is_minutes && c.minutes_confirmed_at.is_none();
     Ok(MailboxPage {
         l: Layout::new(ctx, "mailbox-title"),
         number: c.number.clone(),
@@ -1016,14 +1102,31 @@ async fn mailbox_page(
             .collect(),
         csrf,
         reply_action: format!("{base}/bericht"),
-        confirm_action: (is_minutes && c.minutes_confirmed_at.is_none())
-            .then(|| format!("{base}/verslag")),
+        // Corrections first: the reporter confirms the minutes once no
+        // proposal of theirs waits for an answer.
+        confirm_action: (open_minutes && !correction_pending).then(|| format!("{base}/verslag")),
+        correction_action: (open_minutes && !correction_pending)
+            .then(|| format!("{base}/correctie")),
+        corrections: corrections
+            .into_iter()
+            .map(|x| CorrectionView {
+                proposal: x.proposal,
+                at: datetime_of(x.proposed_at),
+                state_key: format!("mailbox-correction-{}", x.state.code()),
+                answer: x.answer.unwrap_or_default(),
+                answered: x.answered_at.map(datetime_of).unwrap_or_default(),
+            })
+            .collect(),
+        consents,
+        consent_action: format!("{base}/toestemming"),
+        info,
         logout_action: with_logout.then(|| format!("{base}/uit")),
         report: c.body.clone(),
         is_minutes,
         minutes_confirmed: c.minutes_confirmed_at.is_some(),
         errors,
-        sent,
+        sent: flags.verstuurd.is_some(),
+        answered: flags.beantwoord.is_some(),
         privacy: Some(privacy),
     })
 }
@@ -1044,14 +1147,7 @@ pub async fn mailbox_show(
         base: format!("/o/{slug}/melden/postbus"),
         public: true,
     };
-    let page = mailbox_page(
-        &state,
-        &ctx,
-        &t,
-        FieldErrors::default(),
-        q.verstuurd.is_some(),
-    )
-    .await?;
+    let page = mailbox_page(&state, &ctx, &t, FieldErrors::default(), q).await?;
     no_store(render(&page)?)
 }
 
@@ -1059,6 +1155,8 @@ pub async fn mailbox_show(
 pub struct Sent {
     #[serde(default)]
     verstuurd: Option<String>,
+    #[serde(default)]
+    beantwoord: Option<String>,
 }
 
 /// Adds the reporter's message and files to the case.
@@ -1077,7 +1175,7 @@ async fn reporter_message(
     }
     let files = check_files(lang, &mut errors, &upload.files);
     if !errors.is_empty() {
-        let page = mailbox_page(state, ctx, &t, errors, false).await?;
+        let page = mailbox_page(state, ctx, &t, errors, Sent::default()).await?;
         return no_store(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?);
     }
     let mut tx = state.store.begin_write().await?;
@@ -1243,14 +1341,7 @@ pub async fn own_show(
 ) -> Result<Response, AppError> {
     own_report(&state, &s, id).await?;
     let t = own_thread(&s, id);
-    let page = mailbox_page(
-        &state,
-        &s.ctx,
-        &t,
-        FieldErrors::default(),
-        q.verstuurd.is_some(),
-    )
-    .await?;
+    let page = mailbox_page(&state, &s.ctx, &t, FieldErrors::default(), q).await?;
     no_store(render(&page)?)
 }
 
@@ -1278,4 +1369,180 @@ pub async fn own_confirm(
     own_report(&state, &s, id).await?;
     confirm_minutes(&state, s.user.principal.org, id, "reporter".into()).await?;
     Ok(Redirect::to(&format!("/melden/{id}")).into_response())
+}
+
+/// Where a reporter's answer goes back to: the mailbox page.
+fn thread_page(t: &Thread, flag: &str) -> String {
+    if t.public {
+        format!("{}/zaak?{flag}=1", t.base)
+    } else {
+        format!("{}?{flag}=1", t.base)
+    }
+}
+
+/// The reporter answers a request to disclose their identity, in writing:
+/// yes or no, with an optional note; recorded with the time (Wbk art. 1a
+/// lid 1: express, written consent). Who asked and the handlers are told.
+async fn consent_answer(
+    state: &AppState,
+    ctx: &Ctx,
+    t: Thread,
+    form: &Form,
+) -> Result<Response, AppError> {
+    let lang = ctx.lang;
+    let request: i64 = form
+        .get("verzoek")
+        .parse()
+        .map_err(|_| AppError::BadRequest)?;
+    let note = form.get(disclosure::field::NOTE);
+    let consent = match disclosure::check_answer(form.get(disclosure::field::ANSWER), note) {
+        Ok(c) => c,
+        Err(problems) => {
+            let mut errors = FieldErrors::default();
+            for (f, p) in problems {
+                errors.add(lang, f, &p);
+            }
+            let page = mailbox_page(state, ctx, &t, errors, Sent::default()).await?;
+            return no_store(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?);
+        }
+    };
+    let mut tx = state.store.begin_write().await?;
+    let r = integer_store::case_disclosures::get(&mut tx, &state.key, t.case_id, request)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let to = disclosure::answer(r.state, consent).map_err(|_| AppError::Conflict)?;
+    integer_store::case_disclosures::answer(&mut tx, &state.key, t.case_id, request, to, note)
+        .await
+        .map_err(|e| match e {
+            integer_store::StoreError::Conflict(_) => AppError::Conflict,
+            e => e.into(),
+        })?;
+    super::case_identity::answered(&mut tx, t.org, &r, consent).await?;
+    audit::append(
+        &mut tx,
+        &audit::event(
+            Some(t.org.0),
+            "reporter",
+            Credential::Anonymous,
+            if consent {
+                "case.identity_consent_given"
+            } else {
+                "case.identity_consent_refused"
+            },
+            "case",
+            t.case_id,
+            serde_json::json!({"request": request}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&thread_page(&t, "beantwoord")).into_response())
+}
+
+/// The reporter proposes a correction to the minutes of their oral report
+/// before confirming them (directive 2019/1937 art. 18).
+async fn propose_correction(
+    state: &AppState,
+    ctx: &Ctx,
+    t: Thread,
+    form: &Form,
+) -> Result<Response, AppError> {
+    let lang = ctx.lang;
+    let text = form.get("correctie").trim().to_string();
+    let problems = case::check_text("correctie", &text, true);
+    if !problems.is_empty() {
+        let mut errors = FieldErrors::default();
+        for (f, p) in problems {
+            errors.add(lang, f, &p);
+        }
+        let page = mailbox_page(state, ctx, &t, errors, Sent::default()).await?;
+        return no_store(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?);
+    }
+    let mut tx = state.store.begin_write().await?;
+    let correction =
+        integer_store::case_minutes::propose(&mut tx, &state.key, t.org, t.case_id, &text)
+            .await
+            .map_err(|e| match e {
+                integer_store::StoreError::Conflict(_) => AppError::Conflict,
+                e => e.into(),
+            })?;
+    for p in cases::owners(&mut tx, t.case_id).await? {
+        integer_store::declarations::notify(&mut tx, t.org, p, "case.minutes_correction", None)
+            .await?;
+    }
+    audit::append(
+        &mut tx,
+        &audit::event(
+            Some(t.org.0),
+            "reporter",
+            Credential::Anonymous,
+            "case.minutes_correction_proposed",
+            "case",
+            t.case_id,
+            serde_json::json!({"correction": correction}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&thread_page(&t, "verstuurd")).into_response())
+}
+
+fn public_thread(m: &Mailbox, slug: &str) -> Thread {
+    Thread {
+        case_id: m.case_id,
+        org: m.org.id,
+        csrf: m.csrf.clone(),
+        base: format!("/o/{slug}/melden/postbus"),
+        public: true,
+    }
+}
+
+/// `POST /o/{org}/melden/postbus/toestemming`.
+pub async fn mailbox_consent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    form: Form,
+) -> Result<Response, AppError> {
+    let m = mailbox(&state, &headers, &slug).await?;
+    form.verify_csrf(&m.csrf)?;
+    let ctx = public_ctx(&headers, format!("/o/{slug}/melden/postbus/zaak"));
+    consent_answer(&state, &ctx, public_thread(&m, &slug), &form).await
+}
+
+/// `POST /o/{org}/melden/postbus/correctie`.
+pub async fn mailbox_correction(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    form: Form,
+) -> Result<Response, AppError> {
+    let m = mailbox(&state, &headers, &slug).await?;
+    form.verify_csrf(&m.csrf)?;
+    let ctx = public_ctx(&headers, format!("/o/{slug}/melden/postbus/zaak"));
+    propose_correction(&state, &ctx, public_thread(&m, &slug), &form).await
+}
+
+/// `POST /melden/{id}/toestemming`.
+pub async fn own_consent(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<i64>,
+    form: Form,
+) -> Result<Response, AppError> {
+    form.verify_csrf(&s.user.csrf)?;
+    own_report(&state, &s, id).await?;
+    consent_answer(&state, &s.ctx, own_thread(&s, id), &form).await
+}
+
+/// `POST /melden/{id}/correctie`.
+pub async fn own_correction(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<i64>,
+    form: Form,
+) -> Result<Response, AppError> {
+    form.verify_csrf(&s.user.csrf)?;
+    own_report(&state, &s, id).await?;
+    propose_correction(&state, &s.ctx, own_thread(&s, id), &form).await
 }

@@ -3,6 +3,7 @@
 pub mod annual_report;
 pub mod audit;
 pub mod auth;
+pub mod case_identity;
 pub mod cases;
 pub mod counsellor_log;
 pub mod declarations;
@@ -11,6 +12,7 @@ pub mod home;
 pub mod import;
 pub mod learning;
 pub mod meldpunt;
+pub mod meldpunt_info;
 pub mod messages;
 pub mod ops;
 pub mod people;
