@@ -138,6 +138,13 @@ impl TeamRole {
             TeamRole::Owner | TeamRole::Member | TeamRole::Committee
         )
     }
+
+    /// Whether a team member in this role can be named as the recipient of
+    /// a disclosure: on the team, outside the handling circle, and not there
+    /// by emergency access.
+    pub fn may_receive_disclosure(self) -> bool {
+        !self.handles_report() && self != TeamRole::Emergency
+    }
 }
 
 code_list!(

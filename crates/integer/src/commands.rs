@@ -52,10 +52,10 @@ pub async fn load_audit_key(
     store: &Store,
     may_create: bool,
 ) -> anyhow::Result<()> {
-    use crate::config::AuditKeySource;
+    use crate::config::KeySource;
     let key = match config.audit_key_source()? {
-        AuditKeySource::Configured(key) | AuditKeySource::File(_, Some(key)) => key,
-        AuditKeySource::File(file, None) => {
+        KeySource::Configured(key) | KeySource::File(_, Some(key)) => key,
+        KeySource::File(file, None) => {
             let keyed_rows = audit::is_keyed(store).await? && audit::has_rows(store).await?;
             if keyed_rows {
                 bail!(

@@ -438,66 +438,60 @@ impl Config {
     /// only) `installation.key` beside the database file. Reads the file
     /// when it exists; never creates one (see `commands::open_with_key`,
     /// which decides that with the database's key check).
-    pub fn key_source(&self) -> anyhow::Result<KeySource> {
-        use integer_domain::crypto::InstallationKey;
-        let configured = self.security.key.expose().trim();
-        if !configured.is_empty() {
-            return InstallationKey::parse(configured).map(KeySource::Configured).map_err(|e| {
-                anyhow::anyhow!(
-                    "security.key is ongeldig: gebruik 64 hexadecimale tekens (integer key generate) / \
-                     security.key is invalid: {e}"
-                )
-            });
-        }
-        let Some(db) = integer_store::sqlite_path(self.database.url.expose()) else {
-            anyhow::bail!(
-                "Geen installatiesleutel: zet security.key_file (maak er een met `integer key generate`). / \
-                 No installation key: set security.key_file (make one with `integer key generate`)."
-            );
-        };
-        let file = db
-            .parent()
-            .map(|d| d.join("installation.key"))
-            .unwrap_or_else(|| std::path::PathBuf::from("installation.key"));
-        match std::fs::read_to_string(&file) {
-            Ok(text) => InstallationKey::parse(&text)
-                .map(|key| KeySource::File(file.clone(), Some(key)))
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(KeySource::File(file, None)),
-            Err(e) => Err(anyhow::anyhow!("{}: {e}", file.display())),
-        }
+    pub fn key_source(&self) -> anyhow::Result<KeySource<integer_domain::crypto::InstallationKey>> {
+        self.key_from(
+            &self.security.key,
+            "installation.key",
+            |t| integer_domain::crypto::InstallationKey::parse(t).map_err(|e| e.to_string()),
+            "security.key",
+            "Geen installatiesleutel: zet security.key_file (maak er een met `integer key generate`). / \
+             No installation key: set security.key_file (make one with `integer key generate`).",
+        )
     }
 
     /// Where the audit key comes from: the configuration, or (SQLite only)
     /// `audit.key` beside the database file. Never creates one (see
     /// `commands::load_audit_key`).
-    pub fn audit_key_source(&self) -> anyhow::Result<AuditKeySource> {
-        use integer_domain::audit::AuditKey;
-        let configured = self.security.audit_key.expose().trim();
+    pub fn audit_key_source(&self) -> anyhow::Result<KeySource<integer_domain::audit::AuditKey>> {
+        self.key_from(
+            &self.security.audit_key,
+            "audit.key",
+            |t| integer_domain::audit::AuditKey::parse(t).map_err(|e| e.to_string()),
+            "security.audit_key",
+            "Geen auditsleutel: zet security.audit_key_file (maak er een met `integer key \
+             generate`), op elke server dezelfde. / No audit key: set security.audit_key_file \
+             (make one with `integer key generate`), the same on every server.",
+        )
+    }
+
+    /// A key from the configuration (`setting`), or else from `file_name`
+    /// beside a SQLite database (read when it exists); with PostgreSQL and
+    /// nothing configured, `missing`.
+    fn key_from<K>(
+        &self,
+        configured: &Secret,
+        file_name: &str,
+        parse: impl Fn(&str) -> Result<K, String>,
+        setting: &str,
+        missing: &str,
+    ) -> anyhow::Result<KeySource<K>> {
+        let configured = configured.expose().trim();
         if !configured.is_empty() {
-            return AuditKey::parse(configured)
-                .map(AuditKeySource::Configured)
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "security.audit_key is ongeldig: gebruik 64 hexadecimale tekens (integer key \
-                         generate) / security.audit_key is invalid: {e}"
-                    )
-                });
+            return parse(configured).map(KeySource::Configured).map_err(|e| {
+                anyhow::anyhow!(
+                    "{setting} is ongeldig: gebruik 64 hexadecimale tekens (integer key generate) / \
+                     {setting} is invalid: {e}"
+                )
+            });
         }
-        let Some(file) = self.beside_database("audit.key") else {
-            anyhow::bail!(
-                "Geen auditsleutel: zet security.audit_key_file (maak er een met `integer key \
-                 generate`), op elke server dezelfde. / No audit key: set security.audit_key_file \
-                 (make one with `integer key generate`), the same on every server."
-            );
+        let Some(file) = self.beside_database(file_name) else {
+            anyhow::bail!("{missing}");
         };
         match std::fs::read_to_string(&file) {
-            Ok(text) => AuditKey::parse(&text)
-                .map(|key| AuditKeySource::File(file.clone(), Some(key)))
+            Ok(text) => parse(&text)
+                .map(|key| KeySource::File(file.clone(), Some(key)))
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Ok(AuditKeySource::File(file, None))
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(KeySource::File(file, None)),
             Err(e) => Err(anyhow::anyhow!("{}: {e}", file.display())),
         }
     }
@@ -529,21 +523,13 @@ impl Config {
     }
 }
 
-/// Where the installation key was found.
-pub enum KeySource {
-    /// `security.key` (or `security.key_file`).
-    Configured(integer_domain::crypto::InstallationKey),
+/// Where a key (the installation key, the audit key) was found.
+pub enum KeySource<K> {
+    /// The configuration (`security.key`, `security.audit_key`, or their
+    /// `_file` forms).
+    Configured(K),
     /// The key file beside a SQLite database, and its key when it exists.
-    File(
-        std::path::PathBuf,
-        Option<integer_domain::crypto::InstallationKey>,
-    ),
-}
-
-/// Where the audit key was found.
-pub enum AuditKeySource {
-    Configured(integer_domain::audit::AuditKey),
-    File(std::path::PathBuf, Option<integer_domain::audit::AuditKey>),
+    File(std::path::PathBuf, Option<K>),
 }
 
 /// Writes a secret file readable by its owner only.

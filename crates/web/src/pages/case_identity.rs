@@ -238,9 +238,7 @@ async fn page(
             .collect(),
         members: team
             .into_iter()
-            .filter(|m| {
-                !m.role.handles_report() && m.role != integer_domain::case::TeamRole::Emergency
-            })
+            .filter(|m| m.role.may_receive_disclosure())
             .map(|m| MemberOption {
                 id: m.person.0,
                 name: m.name,
@@ -356,11 +354,8 @@ async fn request(
         "" => None,
         raw => {
             let found = raw.parse::<i64>().ok().and_then(|m| {
-                team.iter().find(|t| {
-                    t.person.0 == m
-                        && !t.role.handles_report()
-                        && t.role != integer_domain::case::TeamRole::Emergency
-                })
+                team.iter()
+                    .find(|t| t.person.0 == m && t.role.may_receive_disclosure())
             });
             if found.is_none() {
                 problems.push((
