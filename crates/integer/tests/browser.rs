@@ -823,10 +823,18 @@ async fn employee_asks_may_i_and_reads_the_rule() {
         wait_for_text(c, "h1", "Mag dit?").await;
         check_a11y(c, "mag dit: soort").await;
         click(c, "#soort-gift").await;
+        let mut last_url = page_url(c).await;
         click(c, "form button[type=\"submit\"]").await;
         // Answer each question the Dalfsen preset asks; the value first.
         let mut screens = 0;
         loop {
+            // Wait for the next page to replace the one just submitted.
+            let started = Instant::now();
+            while page_url(c).await == last_url {
+                assert!(started.elapsed() < WAIT, "no new page after {last_url}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            last_url = page_url(c).await;
             if find_opt(c, "#uitkomst").await {
                 break;
             }
